@@ -1,0 +1,53 @@
+"""Ids as AO has them: 43-character base64url strings (32 bytes), plus the well-known ids of the article."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+import re
+import secrets
+import threading
+
+WAR_TOKEN = "xU9zFkq3X2ZQ6olwNVvr1vUWIjc3kXTWr7xKQD6dh10"
+LLAMA_HERDER = "wh5vB2IbqmIBUqgodOaTvByNFDPr73gbUq1bVOUtCrw"
+APM_REGISTRY = "UdPDhw5S7pByV3pVqwyr1qzJ8mR8ktzi9olgsdsyZz4"
+LLAMA_HERDER_PACKAGE_MSG = "bKy3WSRCw5P0G4lOBtkwpChHSl8woPKh7FTUXvOCLrs"
+PHI3_MODEL = "ISrbGzQot05rs_HKC08O_SmkipYQnqgB1yC3mjZZeEo"
+# The address that signs messages pushed from one process to another (AO legacynet's MU authority).
+MU_AUTHORITY = "fcoN_xJeisVsPXA-trzVAuIiqO3ydLQxM-L4XbrQKzY"
+# The module every user process runs: our aos library (a fixed id of our own).
+AOS_MODULE_ID = "aosrepl-aos-module-2-0-0-rc-lua53-000000000"
+# The module service processes run: the same library, marked as ours.
+SCHEDULER_ID = "aosrepl-local-scheduler-unit-00000000000000"
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+assert all(len(i) == 43 for i in (AOS_MODULE_ID, SCHEDULER_ID))
+
+
+def encode(raw: bytes) -> str:
+    """32 raw bytes -> a 43-character base64url id (no padding)."""
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def is_id(text: str) -> bool:
+    return bool(ID_PATTERN.match(text or ""))
+
+
+def derived(*parts: str) -> str:
+    """A stable id derived from text (used for well-known local things such as wallets of services)."""
+    return encode(hashlib.sha256("\x00".join(parts).encode()).digest())
+
+
+class IdSource:
+    """Fresh ids: random by default, or a fixed sequence from a seed (tests, deterministic mode)."""
+
+    def __init__(self, seed: int | None = None):
+        self._lock = threading.Lock()
+        self._rng = random.Random(seed) if seed is not None else None
+
+    def new(self) -> str:
+        if self._rng is None:
+            return encode(secrets.token_bytes(32))
+        with self._lock:
+            return encode(self._rng.getrandbits(256).to_bytes(32, "big"))

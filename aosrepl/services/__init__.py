@@ -1,0 +1,49 @@
+"""The service processes genesis boots on every local network: wAR, the APM registry, the Llama herder
+and its workers. Each is a Lua process running our aos library plus the Lua file named here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aosrepl import ids
+
+HERE = Path(__file__).parent
+REPO_ROOT = HERE.parent.parent
+PACKAGES_DIR = REPO_ROOT / "packages"
+BLUEPRINTS_DIR = REPO_ROOT / "blueprints"
+
+# Owner of every service process: the network's own wallet (never the user's).
+SERVICE_OWNER = ids.derived("aosrepl", "service-wallet")
+# Publisher of the packages the local APM registry starts with.
+PACKAGE_PUBLISHER = ids.derived("aosrepl", "package-publisher")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    id: str
+    name: str
+    lua_file: Path
+    tags: tuple[tuple[str, str], ...] = ()
+    ephemeral: bool = False          # re-spawned fresh at every start instead of replayed (workers)
+    natives: tuple[str, ...] = ()    # native modules the process may require (e.g. "llama")
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+def worker_id(index: int) -> str:
+    return ids.derived("aosrepl", "llama-worker", str(index))
+
+
+def core_services() -> list[ServiceSpec]:
+    return [
+        ServiceSpec(ids.WAR_TOKEN, "Wrapped AR", HERE / "war_token.lua"),
+        ServiceSpec(ids.APM_REGISTRY, "APM Registry", HERE / "apm_registry.lua"),
+        ServiceSpec(ids.LLAMA_HERDER, "Llama-Herder", HERE / "herder.lua"),
+    ]
+
+
+def worker_services(count: int) -> list[ServiceSpec]:
+    return [
+        ServiceSpec(worker_id(i), f"Llama-Worker-{i + 1}", HERE / "worker.lua",
+                    ephemeral=True, natives=("llama",))
+        for i in range(count)
+    ]
