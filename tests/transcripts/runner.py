@@ -1,0 +1,184 @@
+"""Replay golden console transcripts (see README.md beside this file for the layout and the matching rules).
+
+Matching rules, as implemented below:
+1. exact text by default, ANSI colour codes removed, blank lines at both ends of an output block ignored;
+2. function addresses masked (`function: 0x…`);
+3. the user's own process id masked as `<PID>`;
+4. an expected line ending in ` (model)` is model text matched by shape: `<model text>` stands for any
+   generated text and a quoted string for any quoted string; it may stand for several actual lines
+   (generated text can contain newlines);
+5. the lines of one printed table (`{` … `}`) compared without order (and without their trailing commas,
+   which depend on the order);
+6. Inbox counts in prompts are this session's own (the transcripts carry them);
+7. ` (added)` at the end of an expected line marks output the article does not show; it is not compared.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+FUNCTION_ADDRESS = re.compile(r"function: (?:builtin: )?0x[0-9a-fA-F]+")
+QUOTED = re.compile(r'"[^"]*"', re.S)
+PROMPT = re.compile(r"^(?P<prompt>[^\s@]+@aos-[\w.]+\[Inbox:\d+\]> )(?P<input>.*)$")
+EDITOR_BANNER = "<editor mode> use '.done' to submit or '.cancel' to cancel"
+MODEL, ADDED = " (model)", " (added)"
+
+
+@dataclass
+class Step:
+    prompt: str | None          # the prompt the input is typed at; None inside the editor
+    input: str
+    expected: list[str] = field(default_factory=list)
+    added: str | None = None    # why the article leaves this input out, when it does
+    line: int = 0               # where the input stands in the transcript file
+
+
+def parse(path: Path) -> list[Step]:
+    steps: list[Step] = []
+    in_editor = False
+    pending_added = None
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if raw.startswith("#"):
+            if raw.startswith("#+"):
+                pending_added = raw[2:].strip() or "added"
+            continue
+        match = None if in_editor else PROMPT.match(raw)
+        if match:
+            steps.append(Step(match["prompt"], match["input"], added=pending_added, line=number))
+            in_editor = match["input"] == ".editor"
+        elif in_editor and not (steps[-1].input == ".editor" and raw == EDITOR_BANNER and not steps[-1].expected):
+            steps.append(Step(None, raw, added=pending_added, line=number))
+            in_editor = raw != ".done"
+        elif steps:
+            steps[-1].expected.append(raw)
+            continue
+        else:
+            raise ValueError(f"{path}:{number}: output before the first prompt")
+        pending_added = None
+    return steps
+
+
+def plain(text: str, pid: str | None = None) -> str:
+    text = FUNCTION_ADDRESS.sub("function: 0x…", ANSI.sub("", text))
+    return text.replace(pid, "<PID>") if pid else text
+
+
+def _trim(lines: list[str]) -> list[str]:
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return lines
+
+
+def _model_pattern(shape: str) -> re.Pattern:
+    """`<model text>` stands for any generated text; a quoted string for any quoted string."""
+    pieces = []
+    for index, part in enumerate(QUOTED.sub('"\x00"', shape).split("<model text>")):
+        if index:
+            pieces.append("(?s:.+)")
+        pieces.append(re.escape(part).replace("\x00", "(?s:.*)").replace("\\x00", "(?s:.*)"))
+    return re.compile("".join(pieces))
+
+
+def _table_end(lines: list[str], start: int) -> int | None:
+    """Index of the `}` closing a table printed from lines[start] == '{' (None if it is not closed)."""
+    for index in range(start + 1, len(lines)):
+        if lines[index] == "}":
+            return index
+    return None
+
+
+def _unordered(lines: list[str]) -> Counter:
+    return Counter(line.rstrip(",") for line in lines)
+
+
+def match_block(expected: list[str], actual: list[str]) -> bool:
+    """Does the actual output block match the expected one under the rules above?"""
+    expected = [line[: -len(ADDED)] if line.endswith(ADDED) else line for line in _trim(expected)]
+    actual = _trim(actual)
+    e = a = 0
+    while e < len(expected):
+        want = expected[e]
+        if want.endswith(MODEL):
+            shape = want[: -len(MODEL)]
+            following = expected[e + 1] if e + 1 < len(expected) else None
+            taken = []
+            while a < len(actual) and (not taken or actual[a] != following):
+                taken.append(actual[a])
+                a += 1
+            text = "\n".join(taken)
+            if not text.strip() or not _model_pattern(shape).fullmatch(text):
+                return False
+            e += 1
+            continue
+        if want == "{" and (end := _table_end(expected, e)) is not None:
+            size = end - e + 1
+            if a + size > len(actual) or actual[a] != "{" or actual[a + size - 1] != "}":
+                return False
+            if _unordered(expected[e + 1:end]) != _unordered(actual[a + 1:a + size - 1]):
+                return False
+            e, a = e + size, a + size
+            continue
+        if a >= len(actual) or actual[a] != want:
+            return False
+        e, a = e + 1, a + 1
+    return a == len(actual)
+
+
+class TranscriptMismatch(AssertionError):
+    pass
+
+
+def mismatch(path: Path, step: Step, what: str, expected: list[str], actual: list[str]) -> TranscriptMismatch:
+    diff = "\n".join(difflib.unified_diff(expected, actual, "transcript", "console", lineterm=""))
+    return TranscriptMismatch(f"{path.name}:{step.line}: {what} after input {step.input!r}\n{diff}")
+
+
+class Capture:
+    """The console's `out`: collects what it writes, taken step by step."""
+
+    def __init__(self):
+        self._chunks: list[str] = []
+
+    def write(self, text: str) -> None:
+        self._chunks.append(text)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> str:
+        text, self._chunks = "".join(self._chunks), []
+        return text
+
+
+def replay_in_process(path: Path, data_dir: Path, idle_timeout: float = 120.0) -> None:
+    """Replay a transcript through the console core against a real local network."""
+    from aosrepl.console.session import ConsoleSession
+    from aosrepl.network import Network
+
+    steps = parse(path)
+    name = steps[0].prompt.split("@", 1)[0]
+    net = Network(data_dir)
+    try:
+        pid = net.find_or_spawn(name)
+        net.run_until_idle(timeout=idle_timeout)
+        out = Capture()
+        session = ConsoleSession(net, pid, out)
+        net.subscribe(pid, session.on_result)
+        out.take()
+        for step in steps:
+            shown = plain(session.prompt, pid)
+            if step.prompt is not None and shown != step.prompt:
+                raise mismatch(path, step, "prompt differs", [step.prompt], [shown])
+            session.submit(step.input)
+            net.run_until_idle(timeout=idle_timeout)
+            actual = plain(out.take(), pid).split("\n")
+            if not match_block(step.expected, actual):
+                raise mismatch(path, step, "output differs", _trim(step.expected), _trim(actual))
+    finally:
+        net.close()
