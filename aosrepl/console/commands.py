@@ -1,0 +1,317 @@
+"""The dot-commands, matched as aos matches them (aos-repl.md §2): whole line and case-sensitive, except
+`.load-blueprint` and `.load`, which are prefixes and also work inside the editor. Our own extras
+(`.fund`, `.ps`, `.watch`, `.unwatch`) take an argument after a space."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shlex
+import subprocess
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from aosrepl import ids
+from aosrepl.console import display
+from aosrepl.console.display import blue, gray, green, red, yellow
+from aosrepl.console.errors import SourceLine
+from aosrepl.console.loader import LoadError, file_tree, load_project
+
+if TYPE_CHECKING:
+    from aosrepl.console.session import ConsoleSession
+
+EDITOR_BANNER = "<editor mode> use '.done' to submit or '.cancel' to cancel"
+BAD_BLUEPRINT = "ERROR: .load-blueprint function requires a valid blueprint"
+BAD_AMOUNT = "ERROR: .fund requires an amount of wAR, e.g. .fund 0.001 (a positive number, at most 12 decimals)"
+WAR_DECIMALS = 12
+_AMOUNT = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
+_BLUEPRINT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+def war_base_units(amount: str) -> int:
+    """'0.001' -> 1000000000 (wAR has 12 decimals). ValueError for anything that is not a positive amount."""
+    text = (amount or "").strip()
+    if not _AMOUNT.match(text):
+        raise ValueError(BAD_AMOUNT)
+    try:
+        value = Decimal(text) * (10 ** WAR_DECIMALS)
+    except InvalidOperation:
+        raise ValueError(BAD_AMOUNT) from None
+    if value <= 0 or value != value.to_integral_value():
+        raise ValueError(BAD_AMOUNT)
+    return int(value)
+
+
+def file_origin(path: Path, text: str):
+    lines = text.split("\n")
+
+    def origin(number: int):
+        return SourceLine(number, lines[number - 1], str(path)) if 1 <= number <= len(lines) else None
+    return origin
+
+
+def default_editor(path: Path) -> int:
+    """Opens $EDITOR (else vi) on the file, through a shell as aos does; returns its exit status."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    return subprocess.call(f"{editor} {shlex.quote(str(path))}", shell=True)
+
+
+class Commands:
+    def __init__(self, session: "ConsoleSession", *, blueprints_dir=None, data_dir=None, cwd=None,
+                 run_editor: Callable[[Path], int] | None = None):
+        self.s = session
+        if blueprints_dir is None:
+            from aosrepl.services import BLUEPRINTS_DIR
+            blueprints_dir = BLUEPRINTS_DIR
+        self.blueprints_dir = Path(blueprints_dir)
+        self.data_dir = Path(data_dir) if data_dir else None
+        self.cwd = cwd
+        self.run_editor = run_editor or default_editor
+        self.watched: dict[str, str] = {}        # pid -> name, processes whose output we show
+        self._unsubscribe: dict[str, Callable] = {}
+        self._simple = {
+            ".help": self.help, ".dryrun": self.toggle_dryrun, ".monitor": self.monitor,
+            ".unmonitor": self.unmonitor, ".ps": self.ps,
+        }
+        self._with_argument = {".fund": self.fund, ".watch": self.watch, ".unwatch": self.unwatch}
+
+    # ----- dispatch, in aos's order ------------------------------------------------------------
+    def handle(self, line: str) -> bool:
+        s = self.s
+        in_editor = s.editor_lines is not None
+        if not in_editor:
+            if not line.strip():
+                return True
+            if line in self._simple:
+                return self._simple[line]()
+            word, _, rest = line.partition(" ")
+            if word in self._with_argument:
+                return self._with_argument[word](rest.strip())
+        if line.startswith(".load-blueprint"):
+            return self._expand(self.blueprint(_argument(line)))
+        if line.startswith(".load"):
+            return self._expand(self.load(_argument(line)))
+        if line == ".editor":
+            s.say(EDITOR_BANNER)
+            if not in_editor:
+                s.editor_lines = []
+                s.on_change()
+            return True
+        if in_editor:
+            return self._editor_line(line)
+        if line == ".pad":
+            return self.pad()
+        if line == ".exit":
+            s.say(gray("Exiting..."))
+            s.exited = True
+            return True
+        if line == ".update":
+            return self.update()
+        return s.evaluate(line)
+
+    def _expand(self, loaded) -> bool:
+        """Evaluates what `.load`/`.load-blueprint` produced, or adds it to the editor buffer."""
+        if loaded is None:
+            return False
+        code, origin = loaded
+        if self.s.editor_lines is not None:
+            self.s.editor_lines.extend(code.split("\n"))
+            return True
+        return self.s.evaluate(code, origin)
+
+    # ----- editor mode -------------------------------------------------------------------------
+    def _editor_line(self, line: str) -> bool:
+        s = self.s
+        buffer = s.editor_lines
+        if line == ".done":
+            code = "".join(part + "\n" for part in buffer)
+            self._leave_editor()
+            s.say("")
+            return s.evaluate(code)
+        if line == ".cancel":
+            self._leave_editor()
+            return True
+        if line == ".delete":
+            if buffer:
+                s.say(gray(f"(deleted: {buffer.pop()})"))
+            return True
+        if line == ".print":
+            text = "\n".join(buffer)
+            self._leave_editor()
+            s.say(text)
+            return True
+        buffer.append(line)
+        return True
+
+    def _leave_editor(self):
+        self.s.editor_lines = None
+        self.s.on_change()
+
+    # ----- loading code ------------------------------------------------------------------------
+    def load(self, argument: str | None):
+        try:
+            project = load_project(argument, self.cwd)
+        except LoadError as exc:
+            self.s.say(red(str(exc)))
+            return None
+        self.s.say(green(f"Loading... {argument}"))
+        self.s.say(yellow("\nThe following files will be deployed:"))
+        self.s.say(file_tree(project.files, project.main))
+        return project.code, project.origin()
+
+    def blueprint(self, name: str | None):
+        path = self.blueprints_dir / f"{name}.lua" if name and _BLUEPRINT_NAME.match(name) else None
+        if path is None or not path.is_file():
+            self.s.say(red(BAD_BLUEPRINT))
+            return None
+        try:
+            code = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.s.say(red(f"ERROR: cannot read blueprint {name}: {exc}"))
+            return None
+        self.s.say(green(f"Loading... {name}"))
+        return code, file_origin(path, code)
+
+    def update(self) -> bool:
+        from aosrepl.runtime.library import update_script
+        return self.s.evaluate(update_script())
+
+    def pad(self) -> bool:
+        edited = self.pad_edit()
+        return True if edited is None else self.s.evaluate(*edited)
+
+    def pad_edit(self):
+        """Runs the editor on the scratch file: (code, origin) if it was saved with changes, else None."""
+        path = self.pad_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text("", encoding="utf-8")
+        before = hashlib.sha256(path.read_bytes()).digest()
+        status = self.run_editor(path)
+        after_bytes = path.read_bytes() if path.exists() else b""
+        if status != 0 or hashlib.sha256(after_bytes).digest() == before:
+            return None      # aos: quietly nothing, unless saved with changes
+        code = after_bytes.decode("utf-8", errors="replace")
+        return code, file_origin(path, code)
+
+    def pad_path(self) -> Path:
+        base = self.data_dir / "console" if self.data_dir else Path.home()
+        return base / f"pad-{self.s.pid}.lua"
+
+    # ----- network commands --------------------------------------------------------------------
+    def help(self) -> bool:
+        self.s.write(display.help_text())
+        return True
+
+    def toggle_dryrun(self) -> bool:
+        s = self.s
+        s.dryrun = not s.dryrun
+        s.say(green("Dryrun Mode Engaged") if s.dryrun else red("Dryrun Mode Disengaged"))
+        s.on_change()
+        return True
+
+    def monitor(self) -> bool:
+        try:
+            self.s.net.monitor(self.s.pid)
+        except Exception as exc:
+            self.s.say(red(f"Could not start cron monitoring process. ({exc})"))
+            return False
+        self.s.say(green("Successfully started cron monitoring process."))
+        return True
+
+    def unmonitor(self) -> bool:
+        try:
+            self.s.net.unmonitor(self.s.pid)
+        except Exception as exc:
+            self.s.say(red(f"Could not stop cron monitoring process. ({exc})"))
+            return False
+        self.s.say(green("Successfully stopped cron monitoring process."))
+        return True
+
+    def fund(self, amount: str) -> bool:
+        try:
+            units = war_base_units(amount)
+        except ValueError as exc:
+            self.s.say(red(str(exc)))
+            return False
+        try:
+            self.s.net.send(ids.WAR_TOKEN, tags={"Action": "Transfer", "Recipient": self.s.pid,
+                                                 "Quantity": str(units)})
+        except Exception as exc:
+            self.s.say(red(f"ERROR: could not send the transfer: {exc}"))
+            return False
+        self.s.say(green(f"Sent {amount} wAR ({units} units) from your wallet to {self.s.pid}"))
+        return True
+
+    def _processes(self) -> list:
+        return list(self.s.net.processes())
+
+    def ps(self) -> bool:
+        rows = self._processes()
+        width = max([len(p.name or "") for p in rows] + [4])
+        for p in rows:
+            mark = "*" if p.id == self.s.pid else " "
+            self.s.say(f"{mark} {(p.name or '-').ljust(width)}  {green(p.id)}  {gray(str(p.kind or ''))}")
+        return True
+
+    def _resolve(self, key: str):
+        rows = self._processes()
+        for p in rows:
+            if p.id == key:
+                return p
+        matches = [p for p in rows if (p.name or "").lower() == key.lower()]
+        return matches[0] if matches else None
+
+    def watch(self, key: str) -> bool:
+        if not key:
+            self.s.say(red("ERROR: .watch requires a process name or id (see .ps)"))
+            return False
+        target = self._resolve(key)
+        if target is None:
+            self.s.say(red(f"ERROR: no process named or with the id {key!r} (see .ps)"))
+            return False
+        if target.id == self.s.pid:
+            self.s.say(gray("That is this console's own process: its output is always shown."))
+            return True
+        if target.id not in self.watched:
+            self._unsubscribe[target.id] = self.s.net.subscribe(target.id, self.s.on_result)
+        self.watched[target.id] = target.name or target.id
+        self.s.say(green("Watching: ") + blue(target.id) + gray(f" ({self.watched[target.id]})"))
+        return True
+
+    def unwatch(self, key: str) -> bool:
+        if not key:
+            for pid in list(self.watched):
+                self._stop_watching(pid)
+            self.s.say(gray("Stopped watching all processes."))
+            return True
+        target = self._resolve(key)
+        if target is None or target.id not in self.watched:
+            self.s.say(red(f"ERROR: not watching {key!r}"))
+            return False
+        self.s.say(gray(f"Stopped watching {self._stop_watching(target.id)}."))
+        return True
+
+    def _stop_watching(self, pid: str) -> str:
+        unsubscribe = self._unsubscribe.pop(pid, None)
+        if callable(unsubscribe):
+            unsubscribe()
+        return self.watched.pop(pid)
+
+    def show_watched(self, pid: str, result: dict):
+        name = self.watched.get(pid)
+        if name is None:
+            return
+        output = result.get("Output")
+        data = output.get("data") if isinstance(output, dict) else result.get("Error")
+        if not data:
+            return
+        label = gray(f"[{name}] ")
+        self.s.say("\n".join(label + line for line in str(data).split("\n")))
+
+
+def _argument(line: str) -> str | None:
+    """aos takes the second space-separated token as the argument."""
+    parts = line.split(" ")
+    return parts[1] if len(parts) > 1 and parts[1] else None

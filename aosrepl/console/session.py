@@ -1,0 +1,178 @@
+"""The terminal-free core of the console: one typed line in, text out (like Python's `code.InteractiveConsole`).
+
+`ConsoleSession.submit(line)` does what aos does with a line (dot-commands, editor mode, an Eval and its
+display); `on_result` is the live feed. All text goes through `out.write`, so a test, the transcript runner,
+piped stdin and the prompt_toolkit app all see exactly the same output."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from aosrepl.console import display
+from aosrepl.console.commands import Commands
+from aosrepl.console.display import ColorFilter, FALLBACK_PROMPT, red
+from aosrepl.console.errors import Origin, format_error, typed_origin
+
+UNKNOWN_ERROR = "An unknown error occurred."
+VERSION_PROBE = "require('.process')._version"
+
+
+class ConsoleSession:
+    def __init__(self, network, pid: str, out, *, color: bool | None = None,
+                 blueprints_dir: str | Path | None = None, data_dir: str | Path | None = None,
+                 cwd: str | None = None, eval_timeout: float | None = None,
+                 run_editor: Callable[[Path], int] | None = None):
+        self.net = network
+        self.pid = pid
+        self.color = display.color_enabled() if color is None else color
+        self.out = ColorFilter(out, self.color)
+        self.eval_timeout = eval_timeout
+        self.process_prompt = FALLBACK_PROMPT
+        self.dryrun = False
+        self.editor_lines: list[str] | None = None     # the `.editor` buffer; None outside editor mode
+        self.exited = False
+        self.on_change: Callable[[], None] = lambda: None   # the app redraws its prompt here
+        self._lock = threading.RLock()      # one writer at a time: evals and the live feed share `out`
+        self._busy = 0                      # evaluations in flight: live output waits behind them
+        self._pending: list[Callable[[], None]] = []     # live output held back during an eval
+        self.commands = Commands(self, blueprints_dir=blueprints_dir, data_dir=data_dir, cwd=cwd,
+                                 run_editor=run_editor)
+
+    # ----- what the app shows ------------------------------------------------------------------
+    @property
+    def prompt(self) -> str:
+        if self.editor_lines is not None:
+            return ""
+        text = (red("*") if self.dryrun else "") + self.process_prompt
+        return text if self.color else display.strip_ansi(text)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy > 0
+
+    def write(self, text: str):
+        with self._lock:
+            self.out.write(text)
+            flush = getattr(self.out, "flush", None)
+            if flush:
+                flush()
+
+    def say(self, text: str):
+        """Writes one line of console text."""
+        self.write(text + "\n")
+
+    # ----- a typed line ------------------------------------------------------------------------
+    def submit(self, line: str) -> bool:
+        """Handles one typed line. Returns False when it ended in an error (for `--run` exit codes)."""
+        try:
+            return self.commands.handle(line)
+        except Exception as exc:     # nothing typed may crash the console
+            self.say(red(f"ERROR: {type(exc).__name__}: {exc}"))
+            return False
+
+    def connect(self) -> str | None:
+        """Asks the process for its version, as aos does at start-up; adopts the prompt it returns."""
+        try:
+            result = self._call(VERSION_PROBE, dry=False)
+        except Exception as exc:
+            self.say(red(f"Could not connect to process! ({exc})"))
+            return None
+        output = result.get("Output") if isinstance(result, dict) else None
+        if not isinstance(output, dict):
+            self.say(red("Could not connect to process!"))
+            return None
+        self._adopt_prompt(output)
+        version = output.get("data")
+        return version if isinstance(version, str) else None
+
+    def evaluate(self, code: str, origin: Origin | None = None) -> bool:
+        """Sends code as an Eval (or a dry-run) and shows its result; live output waits until it is shown."""
+        with self._lock:
+            self._busy += 1
+        try:
+            try:
+                result = self._call(code, dry=self.dryrun)
+            except Exception as exc:
+                self.say(red(f"ERROR: the evaluation failed: {exc}"))
+                return False
+            return self.show_result(result, origin or typed_origin(code))
+        finally:
+            with self._lock:
+                self._busy -= 1
+                if not self._busy:
+                    self._flush_live()
+
+    def _call(self, code: str, dry: bool) -> dict:
+        if dry:
+            return self.net.dryrun(self.pid, code)
+        return self.net.eval(self.pid, code, timeout=self.eval_timeout)     # None: wait (Ctrl-C interrupts)
+
+    def show_result(self, result, origin: Origin) -> bool:
+        """aos's display rules for an Eval result (aos-repl.md §3.3)."""
+        if not isinstance(result, dict):
+            self.say(red(UNKNOWN_ERROR))
+            return False
+        error = result.get("Error", result.get("error"))
+        if error is not None:
+            self.write(format_error(str(error), origin))
+            return False
+        output = result.get("Output")
+        if output is None:
+            self.say(red(UNKNOWN_ERROR))
+            return False
+        if not isinstance(output, dict):
+            self.say(str(output))
+            return True
+        data = output.get("data")
+        if data:
+            if isinstance(data, dict):
+                self.say(str(data["output"]) if "output" in data else "")
+            else:
+                self.say(str(data))
+        self._adopt_prompt(output)
+        return True
+
+    def _adopt_prompt(self, output: dict):
+        data = output.get("data")
+        prompt = data.get("prompt") if isinstance(data, dict) and data.get("prompt") else output.get("prompt")
+        if isinstance(prompt, str) and prompt:
+            self.process_prompt = prompt
+        self.on_change()
+
+    # ----- the live feed -----------------------------------------------------------------------
+    def on_result(self, pid: str, result: dict):
+        """A later result of a process (Output.print): shown now, or right after the eval in flight."""
+        self._live(lambda: self._show_live(pid, result))
+
+    def on_notice(self, text: str):
+        """A line of the network's own output (e.g. a message nobody can receive)."""
+        self._live(lambda: self.say(display.gray(str(text))))
+
+    def _live(self, show: Callable[[], None]):
+        with self._lock:
+            if self._busy:
+                self._pending.append(show)
+            else:
+                show()
+
+    def _flush_live(self):
+        pending, self._pending = self._pending, []
+        for show in pending:
+            show()
+
+    def _show_live(self, pid: str, result: dict):
+        if not isinstance(result, dict):
+            return
+        if pid != self.pid:
+            self.commands.show_watched(pid, result)
+            return
+        if result.get("Error") is not None:
+            self.say(red(str(result["Error"])))
+            return
+        output = result.get("Output")
+        if isinstance(output, dict):
+            data = output.get("data")
+            if data:
+                self.say(str(data.get("output", "")) if isinstance(data, dict) else str(data))
+            self._adopt_prompt(output)

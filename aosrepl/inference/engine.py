@@ -1,0 +1,263 @@
+"""The in-process inference engine behind one worker's `llama` module: one llama-cpp-python model and
+context, with aos-llama's stateful API (set a prompt, pull tokens one at a time, add text, save/restore).
+
+One engine per worker: a llama.cpp context is not safe to share between threads, and the weights are
+memory-mapped, so several engines on the same file share those pages anyway. `llama_cpp` is imported
+the first time a model is really needed, never when the module is only wired into a process.
+"""
+from __future__ import annotations
+
+import codecs
+import threading
+import time
+from pathlib import Path
+
+from aosrepl.inference import dialects, models, timeline
+
+DEFAULT_TEMP = 0.8
+DEFAULT_SEED = 42          # fixed: an AO process must compute the same thing on every replay
+DEFAULT_CTX = 2048
+MAX_STATES = 16            # saved states kept per engine (oldest dropped first)
+
+
+class InferenceError(Exception):
+    """Raised for anything the user can fix or should see (bad model, no prompt, ...)."""
+
+
+class LocalEngine:
+    def __init__(self, model_override=None, threads: int | None = None, n_ctx: int = DEFAULT_CTX):
+        self._override = model_override
+        self._threads = threads
+        self._n_ctx = n_ctx
+        self._path: Path | None = None
+        self._llm = None
+        self._embedder = None
+        self._lock = threading.Lock()    # one call at a time even if a process misbehaves
+        self.temp = DEFAULT_TEMP
+        self.seed = DEFAULT_SEED
+        self.logs: list[tuple[int, str]] = []
+        self._states: dict[int, tuple] = {}
+        self._next_state = 1
+        self._reset_generation()
+
+    # -- model -----------------------------------------------------------------------------------
+    def load(self, reference: str) -> str:
+        """Choose the model (checked now, loaded on first use so wiring a worker stays cheap)."""
+        path = models.resolve(reference, self._override)
+        if path != self._path:
+            self._close_models()
+            self._path = path
+        self._log(4, f"model selected: {path}")
+        return str(path)
+
+    def _model(self):
+        if self._path is None:
+            raise InferenceError("no model loaded: call Llama.load(id) first")
+        if self._llm is None:
+            self._llm = self._open(embedding=False)
+        return self._llm
+
+    def _open(self, embedding: bool):
+        import llama_cpp  # heavy: only when a model is first used
+        models.check_gguf(self._path)
+        started = time.monotonic()
+        try:
+            llm = llama_cpp.Llama(str(self._path), n_ctx=self._n_ctx, n_threads=self._threads,
+                                  embedding=embedding, verbose=False)
+        except Exception as exc:   # llama.cpp reports a bad file as a bare ValueError/RuntimeError
+            raise InferenceError(f"cannot load model {self._path}: {exc}") from None
+        self._log(4, f"model loaded in {time.monotonic() - started:.2f}s: {self._path.name}")
+        return llm
+
+    def _close_models(self):
+        for llm in (self._llm, self._embedder):
+            if llm is not None:
+                llm.close()
+        self._llm = self._embedder = None
+
+    def info(self) -> str:
+        return "A decentralized LLM inference engine, built on top of llama.cpp."
+
+    def model_path(self) -> str | None:
+        return str(self._path) if self._path else None
+
+    # -- sampling settings -----------------------------------------------------------------------
+    def set_temp(self, temp) -> None:
+        if not isinstance(temp, (int, float)) or temp < 0:
+            raise InferenceError("temperature must be a number >= 0")
+        self.temp = float(temp)
+        self._gen = self._close(self._gen)
+
+    def set_seed(self, seed) -> None:
+        if not isinstance(seed, (int, float)) or seed != seed:
+            raise InferenceError("seed must be a number")
+        self.seed = int(seed) & 0xFFFFFFFF
+        self._gen = self._close(self._gen)
+
+    # -- prompt and generation -------------------------------------------------------------------
+    def _reset_generation(self):
+        self._context: list[int] = []
+        self._gen = None
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._finished = False
+        self._dialect = None
+        self._first_pending = False
+
+    def set_prompt(self, text) -> None:
+        if not isinstance(text, str):
+            raise InferenceError("prompt must be a string")
+        llm = self._model()
+        self._gen = self._close(self._gen)
+        self._reset_generation()
+        rendered = self._render(llm, text)
+        self._context = llm.tokenize(rendered.encode("utf-8"), add_bos=True, special=True)
+        if len(self._context) >= self._n_ctx:
+            raise InferenceError(f"prompt too long: {len(self._context)} tokens (context is {self._n_ctx})")
+        self._first_pending = True
+        timeline.record("prompt-set")
+
+    def _render(self, llm, text: str) -> str:
+        chat = dialects.parse_phi3(text)
+        template = llm.metadata.get("tokenizer.chat_template")
+        if chat is None or not template:
+            return text
+        self._dialect = "phi3"
+        bos = self._token_text(llm, llm.token_bos())
+        eos = self._token_text(llm, llm.token_eos())
+        try:
+            rendered = dialects.render(template, chat, bos_token=bos, eos_token=eos)
+        except Exception as exc:
+            raise InferenceError(f"cannot render the chat prompt with the model's template: {exc}") from None
+        # When llama.cpp adds BOS itself, a template that writes it too would double it.
+        adds_bos = llm.tokenize(b"", add_bos=True, special=True) == [llm.token_bos()]
+        return rendered[len(bos):] if adds_bos and bos and rendered.startswith(bos) else rendered
+
+    @staticmethod
+    def _token_text(llm, token: int) -> str:
+        if token is None or token < 0:
+            return ""
+        return llm.detokenize([token], special=True).decode("utf-8", errors="replace")
+
+    def add(self, text) -> None:
+        if not isinstance(text, str):
+            raise InferenceError("text to add must be a string")
+        llm = self._model()
+        self._gen = self._close(self._gen)
+        self._context += llm.tokenize(text.encode("utf-8"), add_bos=not self._context, special=True)
+        self._finished = False
+
+    def next(self) -> str:
+        """One more token's text ("" once generation has ended)."""
+        if self._finished:
+            return ""
+        if not self._context:
+            raise InferenceError("no prompt set: call Llama.setPrompt(text) first")
+        llm = self._model()
+        if len(self._context) >= self._n_ctx:
+            self._finished = True
+            return self._decoder.decode(b"", final=True)
+        import llama_cpp
+        if self._gen is None:
+            llm.set_seed(self.seed)
+            self._gen = llm.generate(self._context, temp=self.temp, reset=True)
+        try:
+            token = next(self._gen)
+        except StopIteration:
+            self._finished = True
+            return ""
+        except Exception as exc:
+            self._gen = None
+            raise InferenceError(f"inference failed: {exc}") from None
+        if self._first_pending:
+            self._first_pending = False
+            timeline.record("first-token")
+        previous = self._context
+        self._context = previous + [token]
+        if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
+            self._finished = True
+            self._gen = self._close(self._gen)
+            tail = self._decoder.decode(b"", final=True)
+            # In the Phi-3 dialect the turn's end is shown the way Phi-3 writes it.
+            return tail + (dialects.PHI3_END if self._dialect == "phi3" else "")
+        piece = llm.detokenize([token], prev_tokens=previous, special=True)
+        return self._decoder.decode(piece)
+
+    def run(self, count) -> str:
+        if not isinstance(count, (int, float)) or count < 0:
+            raise InferenceError("token count must be a number >= 0")
+        parts = []
+        before = len(self._context)
+        for _ in range(int(count)):
+            piece = self.next()
+            if self._finished and not piece:
+                break
+            parts.append(piece)
+        timeline.record("run-done", len(self._context) - before)
+        return "".join(parts)
+
+    def stop(self) -> None:
+        """End the current generation (next() gives "" until a new prompt or add())."""
+        self._gen = self._close(self._gen)
+        self._finished = True
+
+    @staticmethod
+    def _close(gen):
+        if gen is not None:
+            gen.close()
+        return None
+
+    # -- state -----------------------------------------------------------------------------------
+    def save_state(self) -> int:
+        llm = self._model()
+        self._gen = self._close(self._gen)
+        handle = self._next_state
+        self._next_state += 1
+        self._states[handle] = (llm.save_state(), list(self._context), self._finished, self._dialect)
+        while len(self._states) > MAX_STATES:
+            del self._states[min(self._states)]
+        return handle
+
+    def load_state(self, handle=None) -> None:
+        if not self._states:
+            raise InferenceError("no saved state: call Llama.saveState() first")
+        key = max(self._states) if handle is None else handle
+        if key not in self._states:
+            raise InferenceError(f"no saved state {handle}")
+        llm = self._model()
+        self._gen = self._close(self._gen)
+        state, context, finished, dialect = self._states[key]
+        llm.load_state(state)
+        self._context = list(context)
+        self._finished = finished
+        self._dialect = dialect
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    # -- embeddings ------------------------------------------------------------------------------
+    def embed(self, text) -> list[float]:
+        if not isinstance(text, str):
+            raise InferenceError("text to embed must be a string")
+        self._model()   # same checks and errors as generation
+        if self._embedder is None:
+            self._embedder = self._open(embedding=True)
+        return pooled_unit_vector(self._embedder.embed(text))
+
+    # -- logs ------------------------------------------------------------------------------------
+    def _log(self, level: int, text: str):
+        self.logs.append((level, text))
+        del self.logs[:-100]
+
+    def drain_logs(self) -> list[tuple[int, str]]:
+        out, self.logs = self.logs, []
+        return out
+
+    def close(self):
+        self._gen = self._close(self._gen)
+        self._close_models()
+
+
+def pooled_unit_vector(vectors) -> list[float]:
+    """One unit-length vector: models without a pooling layer give one vector per token (mean them)."""
+    if vectors and isinstance(vectors[0], list):
+        vectors = [sum(column) / len(vectors) for column in zip(*vectors)]
+    norm = sum(v * v for v in vectors) ** 0.5 or 1.0
+    return [float(v) / norm for v in vectors]

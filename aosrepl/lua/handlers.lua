@@ -1,0 +1,198 @@
+-- .handlers: the ordered handler list and the per-message evaluation loop.
+-- Reloading this module (the `.update` script) keeps the list, coroutines and once-counter.
+local utils = require(".utils")
+
+local previous = Handlers
+local handlers = { _version = "0.0.5" }
+handlers.utils = require(".handlers-utils")
+handlers.list = (previous and previous.list) or {}
+handlers.coroutines = (previous and previous.coroutines) or {}
+handlers.onceNonce = (previous and previous.onceNonce) or 0
+
+local ARGS_ERROR = 'Invalid arguments given. Expected: \n'
+  .. '\tname : string, '
+  .. '\tpattern : Action : string | MsgMatch : table,\n'
+  .. '\t\tfunction(msg: Message) : {-1 = break, 0 = skip, 1 = continue},\n'
+  .. '\thandle(msg : Message) : void) | Resolver,\n'
+  .. '\tMaxRuns? : number | "inf" | nil'
+
+local function find_index(name)
+  for i, o in ipairs(handlers.list) do
+    if o.name == name then return i end
+  end
+  return nil
+end
+
+-- Check and normalise (name, pattern, handle, maxRuns); `add(name, handle)` uses name as the pattern.
+local function handler_args(name, pattern, handle, maxRuns)
+  if handle == nil and maxRuns == nil then
+    pattern, handle = name, pattern
+  end
+  local tp, th = type(pattern), type(handle)
+  assert(
+    type(name) == "string"
+      and (tp == "function" or tp == "table" or tp == "string")
+      and (th == "function" or th == "table")
+      and (maxRuns == nil or maxRuns == "inf" or type(maxRuns) == "number"),
+    ARGS_ERROR
+  )
+  return name, pattern, handle, maxRuns
+end
+
+-- Update the named handler in place; return true when it existed.
+local function update_existing(name, pattern, handle, maxRuns)
+  local idx = find_index(name)
+  if not idx then return false end
+  local o = handlers.list[idx]
+  o.pattern, o.handle, o.maxRuns = pattern, handle, maxRuns
+  return true
+end
+
+local function new_entry(name, pattern, handle, maxRuns)
+  return { name = name, pattern = pattern, handle = handle, maxRuns = maxRuns }
+end
+
+function handlers.add(...)
+  local name, pattern, handle, maxRuns = handler_args(...)
+  if not update_existing(name, pattern, handle, maxRuns) then
+    table.insert(handlers.list, new_entry(name, pattern, handle, maxRuns))
+  end
+  return #handlers.list
+end
+
+function handlers.append(...)
+  local name, pattern, handle, maxRuns = handler_args(...)
+  if not update_existing(name, pattern, handle, maxRuns) then
+    table.insert(handlers.list, new_entry(name, pattern, handle, maxRuns))
+  end
+end
+
+function handlers.prepend(...)
+  local name, pattern, handle, maxRuns = handler_args(...)
+  if not update_existing(name, pattern, handle, maxRuns) then
+    table.insert(handlers.list, 1, new_entry(name, pattern, handle, maxRuns))
+  end
+end
+
+local function next_once_name()
+  local name = "_once_" .. tostring(handlers.onceNonce)
+  handlers.onceNonce = handlers.onceNonce + 1
+  return name
+end
+
+-- once([name,] pattern, handle): a handler that runs one time, placed first.
+function handlers.once(name, pattern, handle)
+  if type(name) == "string" and handle == nil then
+    -- once(name, handle): the name is also the Action pattern
+    pattern, handle = name, pattern
+  elseif type(name) ~= "string" then
+    name, pattern, handle = next_once_name(), name, pattern
+  end
+  handlers.prepend(name, pattern, handle, 1)
+end
+
+local function inserter(anchor, offset)
+  assert(type(anchor) == "string", "Handler name MUST be a string")
+  return {
+    add = function(name, pattern, handle, maxRuns)
+      local idx = find_index(anchor)
+      if idx then
+        table.insert(handlers.list, idx + offset, new_entry(name, pattern, handle, maxRuns))
+      end
+    end,
+  }
+end
+
+function handlers.before(name) return inserter(name, 0) end
+function handlers.after(name) return inserter(name, 1) end
+
+function handlers.remove(name)
+  assert(type(name) == "string", "name MUST be string")
+  local idx = find_index(name)
+  if idx then
+    handlers.list[idx].removed = true
+    table.remove(handlers.list, idx)
+  end
+end
+
+-- receive(pattern): suspend the running coroutine until a matching message arrives.
+function handlers.receive(pattern)
+  local self = coroutine.running()
+  handlers.once(next_once_name(), pattern, function(msg)
+    local ok, err = coroutine.resume(self, msg)
+    if not ok then error(err, 0) end
+  end)
+  return coroutine.yield(pattern)
+end
+
+-- Pattern results: true/-1/"break" = run and stop; 1/"continue" = run and go on; else skip.
+local function match_code(match)
+  local tm = type(match)
+  if tm ~= "number" and tm ~= "string" and tm ~= "boolean" then
+    error("Pattern result is not valid, it MUST be string, number, or boolean")
+  end
+  if match == true then return -1 end
+  if match == false then return 0 end
+  if tm == "string" then
+    if match == "continue" then return 1 end
+    if match == "break" then return -1 end
+    return 0
+  end
+  return match
+end
+
+local KEY_RANK = { string = 1, number = 2 }
+
+-- A resolver is { [spec] = fn }: call the first entry whose spec matches
+-- (string specs in sorted order first, so the choice does not depend on hash order).
+local function run_resolver(resolver, msg, env)
+  local keys = {}
+  for spec in pairs(resolver) do keys[#keys + 1] = spec end
+  table.sort(keys, function(a, b)
+    local ra, rb = KEY_RANK[type(a)] or 3, KEY_RANK[type(b)] or 3
+    if ra ~= rb then return ra < rb end
+    if ra < 3 then return a < b end
+    return false
+  end)
+  for _, spec in ipairs(keys) do
+    local m = utils.matchesSpec(msg, spec)
+    if m and m ~= 0 and m ~= "skip" then
+      return resolver[spec](msg, env)
+    end
+  end
+end
+
+local function run_handle(o, msg, env)
+  if type(o.handle) == "table" then return run_resolver(o.handle, msg, env) end
+  return o.handle(msg, env)
+end
+
+function handlers.evaluate(msg, env)
+  local handled = false
+  assert(type(msg) == "table", "msg is not valid")
+  assert(type(env) == "table", "env is not valid")
+  -- walk a snapshot: handlers may add or remove handlers while running
+  local snapshot = table.move(handlers.list, 1, #handlers.list, 1, {})
+  for _, o in ipairs(snapshot) do
+    if o.name ~= "_default" and not o.removed then
+      local match = match_code(utils.matchesSpec(msg, o.pattern))
+      if match ~= 0 then
+        if match < 0 then handled = true end
+        local ok, err = pcall(run_handle, o, msg, env)
+        if not ok then error(err) end
+        if type(o.maxRuns) == "number" then
+          o.maxRuns = o.maxRuns - 1
+          if o.maxRuns <= 0 and not o.removed then handlers.remove(o.name) end
+        end
+      end
+      if match < 0 then return handled end
+    end
+  end
+  if not handled then
+    local idx = find_index("_default")
+    if idx then handlers.list[idx].handle(msg, env) end
+  end
+  return handled
+end
+
+return handlers

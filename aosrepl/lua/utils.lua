@@ -1,0 +1,200 @@
+-- .utils: small functional helpers (all curried) and the pattern matcher used by Handlers.
+local utils = { _version = "0.0.5" }
+
+local function is_array(t)
+  if type(t) ~= "table" then return false end
+  local n = 0
+  for k in pairs(t) do
+    if math.type(k) ~= "integer" or k < 1 then return false end
+    n = n + 1
+  end
+  return n == #t
+end
+utils.isArray = is_array
+
+-- curry(fn, arity): collect arguments over several calls until `arity` are known.
+function utils.curry(fn, arity)
+  assert(type(fn) == "function", "function is required as first argument")
+  arity = arity or 2
+  if arity < 2 then return fn end
+  return function(...)
+    local args = table.pack(...)
+    if args.n >= arity then return fn(table.unpack(args, 1, args.n)) end
+    return utils.curry(function(...)
+      local more = table.pack(...)
+      local all = { table.unpack(args, 1, args.n) }
+      for i = 1, more.n do all[args.n + i] = more[i] end
+      return fn(table.unpack(all, 1, args.n + more.n))
+    end, arity - args.n)
+  end
+end
+
+-- Does one value match one spec? (`'_'` wildcard, function, any-of table, Lua pattern, equality)
+function utils.matchesPattern(pattern, value, msg)
+  if value == nil then return false end
+  if pattern == "_" then return true end
+  local tp = type(pattern)
+  if tp == "function" then return pattern(value, msg) and true or false end
+  if tp == "table" then
+    for _, sub in ipairs(pattern) do
+      if utils.matchesPattern(sub, value, msg) then return true end
+    end
+    for k, sub in pairs(pattern) do
+      if math.type(k) ~= "integer" and utils.matchesPattern(sub, value, msg) then return true end
+    end
+    return false
+  end
+  if tp == "string" then
+    if type(value) ~= "string" then return false end
+    if pattern:find("[%^%$%(%)%%%.%[%]%*%+%?]") then
+      return value:match(pattern) ~= nil
+    end
+    return value == pattern
+  end
+  return value == pattern
+end
+
+-- Does the message match a handler spec (function, Action string, or field table)?
+function utils.matchesSpec(msg, spec)
+  local ts = type(spec)
+  if ts == "function" then return spec(msg) end
+  if ts == "table" then
+    for key, pattern in pairs(spec) do
+      if not msg[key] then return false end
+      if not utils.matchesPattern(pattern, msg[key], msg) then return false end
+    end
+    return true
+  end
+  if ts == "string" then
+    return msg.Action ~= nil and msg.Action == spec
+  end
+  return false
+end
+
+function utils.capitalize(str)
+  return (str:gsub("^%l", string.upper))
+end
+
+utils.concat = utils.curry(function(a, b)
+  assert(type(a) == "table", "first argument should be a table that is an array")
+  assert(type(b) == "table", "second argument should be a table that is an array")
+  assert(is_array(a), "first argument should be a table that is an array")
+  assert(is_array(b), "second argument should be a table that is an array")
+  local result = {}
+  for i = 1, #a do result[#result + 1] = a[i] end
+  for i = 1, #b do result[#result + 1] = b[i] end
+  return result
+end, 2)
+
+utils.reduce = utils.curry(function(fn, initial, t)
+  assert(type(fn) == "function", "first argument should be a function that accepts (result, value, key)")
+  assert(type(t) == "table" and is_array(t), "third argument should be a table that is an array")
+  local result = initial
+  for k = 1, #t do
+    if result == nil then
+      result = t[k]
+    else
+      result = fn(result, t[k], k)
+    end
+  end
+  return result
+end, 3)
+
+utils.map = utils.curry(function(fn, t)
+  assert(type(fn) == "function", "first argument should be a unary function")
+  assert(type(t) == "table" and is_array(t), "second argument should be an Array")
+  local result = {}
+  for k = 1, #t do result[k] = fn(t[k], k) end
+  return result
+end, 2)
+
+utils.filter = utils.curry(function(fn, t)
+  assert(type(fn) == "function", "first argument should be a unary function")
+  assert(type(t) == "table" and is_array(t), "second argument should be an Array")
+  local result = {}
+  for k = 1, #t do
+    if fn(t[k]) then result[#result + 1] = t[k] end
+  end
+  return result
+end, 2)
+
+utils.find = utils.curry(function(fn, t)
+  assert(type(fn) == "function", "first argument should be a unary function")
+  assert(type(t) == "table", "second argument should be a table")
+  if is_array(t) then
+    for k = 1, #t do
+      if fn(t[k]) then return t[k] end
+    end
+    return nil
+  end
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  for _, k in ipairs(keys) do
+    if fn(t[k]) then return t[k] end
+  end
+end, 2)
+
+utils.propEq = utils.curry(function(propName, value, object)
+  assert(type(propName) == "string", "first argument should be a string")
+  assert(type(value) == "string", "second argument should be a string")
+  assert(type(object) == "table", "third argument should be a table<object>")
+  return object[propName] == value
+end, 3)
+
+function utils.reverse(data)
+  assert(type(data) == "table" and is_array(data), "argument needs to be a table that is an array")
+  local result = {}
+  for i = #data, 1, -1 do result[#result + 1] = data[i] end
+  return result
+end
+
+utils.compose = utils.curry(function(...)
+  local fns = table.pack(...)
+  return function(v)
+    for i = fns.n, 1, -1 do v = fns[i](v) end
+    return v
+  end
+end, 2)
+
+utils.prop = utils.curry(function(propName, object)
+  return object[propName]
+end, 2)
+
+utils.includes = utils.curry(function(val, t)
+  assert(type(t) == "table", "argument needs to be a table")
+  for k = 1, #t do
+    if t[k] == val then return true end
+  end
+  for k, v in pairs(t) do
+    if math.type(k) ~= "integer" and v == val then return true end
+  end
+  return false
+end, 2)
+
+-- Keys and values come back in a fixed (sorted) order.
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    local ta, tb = type(a), type(b)
+    if ta ~= tb then return ta < tb end
+    if ta == "number" or ta == "string" then return a < b end
+    return tostring(a) < tostring(b)
+  end)
+  return keys
+end
+
+function utils.keys(t)
+  assert(type(t) == "table", "argument needs to be a table")
+  return sorted_keys(t)
+end
+
+function utils.values(t)
+  assert(type(t) == "table", "argument needs to be a table")
+  local values = {}
+  for i, k in ipairs(sorted_keys(t)) do values[i] = t[k] end
+  return values
+end
+
+return utils

@@ -1,0 +1,87 @@
+"""The data directory: where the log, the wallet and the single-user lock live."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from aosrepl import ids
+from aosrepl.network.errors import DataDirError
+
+WALLET_FILE = "wallet.json"
+LOCK_FILE = "network.lock"
+WALLET_FORMAT = "aosrepl-wallet"
+
+
+def default_data_dir() -> Path:
+    """`$AOSREPL_HOME`, else `~/.aosrepl`."""
+    env = os.environ.get("AOSREPL_HOME")
+    return Path(env).expanduser() if env else Path.home() / ".aosrepl"
+
+
+@dataclass(frozen=True)
+class Wallet:
+    """The local wallet: an address that owns the user's processes and signs console messages."""
+    address: str
+
+
+def prepare(data_dir) -> Path:
+    path = Path(data_dir).expanduser()
+    if path.exists() and not path.is_dir():
+        raise DataDirError(f"The data directory {path} is a file, not a directory. Choose another data directory.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataDirError(f"Cannot create the data directory {path}: {exc.strerror or exc}") from None
+    return path
+
+
+class DirLock:
+    """An exclusive lock on the data dir, so two networks never schedule the same log (released on exit,
+    also when the process is killed)."""
+
+    def __init__(self, path: Path):
+        self._file = None
+        try:
+            self._file = open(path / LOCK_FILE, "a+")
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._file.close()
+            raise DataDirError(f"The data directory {path} is in use by another aosrepl network. "
+                               f"Close it first, or choose another data directory.") from None
+        except OSError as exc:
+            if self._file:
+                self._file.close()
+            raise DataDirError(f"Cannot lock the data directory {path}: {exc.strerror or exc}") from None
+
+    def release(self) -> None:
+        if self._file is not None:
+            try:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            finally:
+                self._file.close()
+                self._file = None
+
+
+def load_or_create_wallet(path: Path, id_source: ids.IdSource) -> Wallet:
+    file = path / WALLET_FILE
+    if file.exists():
+        try:
+            data = json.loads(file.read_text())
+            address = data["address"]
+            if data.get("format") != WALLET_FORMAT or not ids.is_id(address):
+                raise ValueError
+        except (OSError, ValueError, KeyError, TypeError):
+            raise DataDirError(f"The wallet file {file} is damaged or not an aosrepl wallet. "
+                               f"It was left untouched; move it away or choose another data directory.") from None
+        return Wallet(address)
+    wallet = Wallet(id_source.new())
+    tmp = file.with_suffix(".tmp")
+    with open(tmp, "w") as f:
+        json.dump({"format": WALLET_FORMAT, "address": wallet.address}, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, file)
+    return wallet

@@ -1,0 +1,91 @@
+"""Plain Python values <-> Lua values for one runtime.
+
+Lua strings are bytes: Python `str` goes in as UTF-8 and comes back decoded with
+errors="replace" (model output may be invalid UTF-8 and must never crash anything).
+Ints stay ints, floats stay floats, lists become 1-based arrays and back."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from lupa.lua53 import lua_type
+
+from .library import runtime_source
+
+
+def to_lua_plain(value: Any) -> Any:
+    """A copy of `value` whose strings are UTF-8 bytes (ready for `table_from`)."""
+    t = type(value)
+    if t is str:
+        return value.encode("utf-8", "surrogatepass")
+    if t is dict:
+        return {to_lua_plain(k): to_lua_plain(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [to_lua_plain(v) for v in value]
+    return value
+
+
+def decode(b: bytes) -> str:
+    return b.decode("utf-8", "replace")
+
+
+def to_python(value: Any, empty_as_list: bool = False) -> Any:
+    """A Lua value as plain Python: tables with keys exactly 1..n become lists,
+    other tables dicts (an empty table becomes [] when `empty_as_list`)."""
+    t = type(value)
+    if t is bytes:
+        return value.decode("utf-8", "replace")
+    if value is None or t is int or t is float or t is bool:
+        return value
+    kind = lua_type(value)
+    if kind == "table":
+        items = [(to_python(k), v) for k, v in value.items()]
+        if not items:
+            return [] if empty_as_list else {}
+        n = len(items)
+        if all(type(k) is int for k, _ in items):
+            keys = sorted(k for k, _ in items)
+            if keys[0] == 1 and keys[-1] == n:
+                items.sort(key=lambda kv: kv[0])
+                return [to_python(v, empty_as_list) for _, v in items]
+        return {str(k) if not isinstance(k, (str, int, float)) else k: to_python(v, empty_as_list)
+                for k, v in items}
+    # functions, coroutines, userdata: not data
+    return f"<{kind}>"
+
+
+class Bridge:
+    """Conversions bound to one Lua runtime; handed to native-module factories."""
+
+    def __init__(self, runtime):
+        self._rt = runtime
+        self._wrap = runtime.execute(runtime_source("bridge"))
+
+    def to_lua(self, value: Any) -> Any:
+        """A Python value as a Lua value (dicts/lists become tables, recursively)."""
+        plain = to_lua_plain(value)
+        if isinstance(plain, (dict, list)):
+            return self._rt.table_from(plain, recursive=True)
+        return plain
+
+    def to_python(self, value: Any) -> Any:
+        return to_python(value)
+
+    def make_function(self, fn: Callable[..., Any], name: str = "native") -> Any:
+        """A Lua function that calls `fn` with plain Python arguments and returns
+        its plain result; a Python exception becomes a Lua error with its message."""
+        def call(*args):
+            try:
+                result = fn(*[to_python(a) for a in args])
+            except Exception as exc:  # the message is what the Lua caller sees
+                return False, (f"{name}: {exc}" if str(exc) else f"{name}: {type(exc).__name__}").encode()
+            return True, self.to_lua(result)
+        return self._wrap(call)
+
+    def make_module(self, functions: dict[str, Callable[..., Any]], fields: dict | None = None) -> Any:
+        """A Lua table of functions (plus optional plain data fields)."""
+        module = self._rt.table_from({})
+        for key, value in (fields or {}).items():
+            module[key.encode()] = self.to_lua(value)
+        for key, fn in functions.items():
+            module[key.encode()] = self.make_function(fn, key)
+        return module

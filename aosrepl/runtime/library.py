@@ -1,0 +1,61 @@
+"""The aos process library: where its Lua modules live, how `require` names map to
+them, and the `.update` script that reloads them into a running process."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+LIBRARY_DIR = Path(__file__).resolve().parent.parent / "lua"
+RUNTIME_LUA_DIR = Path(__file__).resolve().parent / "lua"
+
+# The version every library file carries; a new process is stamped with its module's version.
+LIBRARY_VERSION = "2.0.0.rc2"
+
+# require name -> (file stem, chunk name). aos loads its modules with the chunk name
+# equal to the require name, so errors read `[string ".handlers"]:12: ...`.
+_MODULE_FILES = {
+    ".process": "process", ".ao": "ao", ".handlers": "handlers",
+    ".handlers-utils": "handlers-utils", ".utils": "utils", ".stringify": "stringify",
+    ".eval": "eval", ".default": "default", ".boot": "boot", ".assignment": "assignment",
+    ".dump": "dump", ".chance": "chance", ".base64": "base64", ".decimal": "decimal",
+    "json": "json", ".json": "json", "base64": "base64", "decimal": "decimal",
+}
+
+# What `.update` re-evaluates, in dependency order (state-free helpers such as the
+# PRNG are left alone so the random sequence is not reset).
+_UPDATE_ORDER = [
+    ".stringify", ".utils", ".ao", ".assignment", ".handlers-utils", ".handlers",
+    ".eval", ".default", ".boot", ".dump", ".process",
+]
+
+
+@lru_cache(maxsize=None)
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def module_source(name: str) -> tuple[bytes, bytes] | None:
+    """(source, chunk name) for a library module name, or None."""
+    stem = _MODULE_FILES.get(name)
+    if stem is None:
+        return None
+    return _read(LIBRARY_DIR / f"{stem}.lua"), name.encode()
+
+
+def runtime_source(stem: str) -> bytes:
+    """A Lua file of the runtime itself (sandbox, host glue)."""
+    return _read(RUNTIME_LUA_DIR / f"{stem}.lua")
+
+
+def update_script() -> str:
+    """The Lua the console's `.update` evaluates: reload every library module into
+    `package.loaded` (globals, Inbox and Handlers are kept) and report the version."""
+    parts = ["-- aos .update: reload the process library"]
+    for name in _UPDATE_ORDER:
+        fn = "_loaded_mod_" + name.lstrip(".").replace("-", "_")
+        body = module_source(name)[0].decode()
+        parts.append(f"local function {fn}()\n{body}\nend\n"
+                     f'_G.package.loaded["{name}"] = {fn}()')
+    parts.append('_G.package.loaded["ao"] = _G.package.loaded[".ao"]')
+    parts.append('return "Updated AOS to version " .. require(".process")._version')
+    return "\n".join(parts) + "\n"

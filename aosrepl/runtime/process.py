@@ -1,0 +1,127 @@
+"""LuaProcess: one AO process = one sandboxed Lua state running the aos library."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from lupa.lua53 import LuaError, LuaMemoryError
+
+from .bridge import Bridge, decode, to_lua_plain, to_python
+from .completion import complete_in
+from .library import runtime_source
+from .sandbox import new_sandbox
+
+
+class LuaProcessError(Exception):
+    """The process could not be created (the library failed to boot)."""
+
+
+@dataclass(frozen=True)
+class ProcessLimits:
+    memory_bytes: int = 256 << 20       # Lua heap cap for the whole process
+    instructions: int = 100_000_000     # Lua instructions per handled message
+
+
+# result fields that are arrays even when empty
+_ARRAY_FIELDS = ("Messages", "Spawns", "Assignments")
+
+
+class LuaProcess:
+    def __init__(self, process_id: str, module_id: str = "", library_version: str = "2.0.0.rc1",
+                 limits: ProcessLimits | None = None,
+                 natives: dict[str, Callable[[Bridge], Any]] | None = None):
+        self.process_id = process_id
+        self.module_id = module_id
+        self.limits = limits or ProcessLimits()
+        self._interrupted = False
+        self._env_py: Any = None
+        self._env_lua: Any = None
+        try:
+            self._runtime, self._guard = new_sandbox(self.limits.memory_bytes, self._poll_interrupt)
+            self.bridge = Bridge(self._runtime)
+            for name, factory in (natives or {}).items():
+                self._guard.add_native(name.encode(), factory(self.bridge))
+            self._host = self._load_host()
+            self._host.boot(library_version.encode())
+        except LuaError as exc:
+            raise LuaProcessError(f"process library failed to boot: {_text(exc)}") from exc
+        self._handle = self._host.handle
+        self._table_from = self._runtime.table_from
+
+    def _load_host(self):
+        loader = self._runtime.eval(b"load")
+        # `load` is the sandbox's text-only wrapper; chunk name "=host" marks trusted glue
+        chunk = loader(runtime_source("host"), b"=host")
+        return chunk(self._guard)
+
+    def _poll_interrupt(self) -> bool:
+        return self._interrupted
+
+    # -- the contract ---------------------------------------------------------------
+
+    def handle(self, msg: dict, env: dict) -> dict:
+        """Run one message through the process; Lua errors come back as {"Error": ...}."""
+        self._interrupted = False
+        try:
+            lua_msg = self._table_from(to_lua_plain(msg), recursive=True)
+            result = self._handle(lua_msg, self._env_table(env), self.limits.instructions)
+            return self._convert_result(result)
+        except LuaMemoryError:
+            return {"Error": self._memory_error("not enough memory")}
+        except LuaError as exc:
+            return {"Error": _text(exc)}
+        finally:
+            self._interrupted = False
+
+    def interrupt(self) -> None:
+        """Stop the handle in progress (safe to call from any thread)."""
+        self._interrupted = True
+
+    def complete(self, prefix: str) -> list[str]:
+        """Completion candidates for `prefix` from the live globals and table fields."""
+        return complete_in(self._host.globals(), prefix)
+
+    def _load_trusted(self, source: bytes, chunkname: bytes):
+        """Compile host-trusted Lua (test harnesses) in this state; returns a callable.
+        Not for user input: it runs outside the message pipeline and budget."""
+        return self._runtime.eval(b"load")(source, chunkname)
+
+    # -- internals --------------------------------------------------------------------
+
+    def _env_table(self, env: dict):
+        # the env rarely changes: reuse its Lua table (the library adapts it in place)
+        if env is not self._env_py:
+            self._env_lua = self._table_from(to_lua_plain(env), recursive=True)
+            self._env_py = env
+        return self._env_lua
+
+    def _memory_error(self, text: str) -> str:
+        mib = self.limits.memory_bytes / (1 << 20)
+        return f"{text} (the process memory limit is {mib:g} MiB)"
+
+    def _convert_result(self, result) -> dict:
+        out = {}
+        for key, value in result.items():
+            name = decode(key) if type(key) is bytes else str(key)
+            if name == "Error":
+                text = value.decode("utf-8", "replace") if type(value) is bytes else str(to_python(value))
+                if text.endswith("not enough memory"):
+                    text = self._memory_error(text)
+                return {"Error": text}
+            out[name] = to_python(value, empty_as_list=name in _ARRAY_FIELDS)
+        output = out.get("Output")
+        if isinstance(output, list) and not output:
+            out["Output"] = {}
+        for name in _ARRAY_FIELDS:
+            if isinstance(out.get(name), dict):
+                out[name] = []
+        return out
+
+
+def _text(exc: BaseException) -> str:
+    msg = exc.args[0] if exc.args else str(exc)
+    if isinstance(msg, bytes):
+        msg = msg.decode("utf-8", "replace")
+    # lupa appends a Lua traceback of host frames: not the user's concern
+    return str(msg).split("\nstack traceback:", 1)[0]

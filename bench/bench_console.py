@@ -1,0 +1,77 @@
+"""Console speed figures (printed, never asserted):
+  - whole-process wall time of `aos t --run '1+1'` on a warm data dir (aim: < 0.7 s),
+  - the median round trip of an eval typed into the running console (pexpect, in a pty),
+  - how long Ctrl-C takes to stop `while true do end` (aim: < 2 s).
+Usage: python3 bench/bench_console.py [--runs N]"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "console"))
+
+from console_proc import PROMPT, aos_args, console_env, spawn_console  # noqa: E402
+
+
+def time_run(data_dir: Path, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(aos_args("t", data_dir, "--run", "1+1"), capture_output=True, text=True,
+                              env=console_env(), cwd=ROOT)
+        times.append(time.perf_counter() - start)
+        if done.stdout != "2\n":
+            raise SystemExit(f"unexpected output: {done.stdout!r} {done.stderr!r}")
+    return times
+
+
+def time_console(data_dir: Path, runs: int) -> tuple[list[float], float]:
+    child = spawn_console("t", data_dir)
+    child.expect(PROMPT)
+    trips = []
+    for i in range(runs):
+        start = time.perf_counter()
+        child.sendline(f"{i} + 1000")
+        child.expect(rf"\r\n{i + 1000}\r\n")
+        child.expect(PROMPT)
+        trips.append(time.perf_counter() - start)
+    child.sendline("while true do end")
+    child.expect_exact("[Computing...]")
+    start = time.perf_counter()
+    child.sendcontrol("c")
+    child.expect(PROMPT, timeout=30)
+    interrupt = time.perf_counter() - start
+    child.sendline(".exit")
+    child.expect_exact("Exiting...")
+    child.close()
+    return trips, interrupt
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "data"
+        start = time.perf_counter()
+        first = subprocess.run(aos_args("t", data_dir, "--run", "1+1"), capture_output=True, env=console_env(), cwd=ROOT)
+        print(f"first start (genesis of a new data dir): {time.perf_counter() - start:.3f} s (rc {first.returncode})")
+        runs = time_run(data_dir, args.runs)
+        print(f"aos t --run '1+1' wall time: median {statistics.median(runs):.3f} s, "
+              f"min {min(runs):.3f} s, max {max(runs):.3f} s over {len(runs)} runs (aim < 0.7 s)")
+        trips, interrupt = time_console(data_dir, max(args.runs, 20))
+        print(f"in-console eval round trip: median {statistics.median(trips) * 1000:.1f} ms, "
+              f"max {max(trips) * 1000:.1f} ms over {len(trips)} evals")
+        print(f"Ctrl-C to prompt for `while true do end`: {interrupt:.3f} s (aim < 2 s)")
+
+
+if __name__ == "__main__":
+    os.environ.pop("AOSREPL_HOME", None)
+    main()

@@ -1,0 +1,156 @@
+"""The real `aos` console in a pty (pexpect): what a user typing at it sees."""
+import pexpect
+import pytest
+
+from console_proc import PROCESS_LINE, PROMPT, output_line, output_line_re, spawn_console
+
+
+def start(tmp_path, name="t", *flags, **kw):
+    child = spawn_console(name, tmp_path / "data", *flags, **kw)
+    child.expect(PROCESS_LINE)
+    pid = child.match.group(1)
+    child.expect(PROMPT)
+    return child, pid
+
+
+def leave(child):
+    child.sendline(".exit")
+    child.expect_exact("Exiting...")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_start_eval_and_exit(tmp_path):
+    child, pid = start(tmp_path)
+    assert "[Inbox:1]" in child.after          # a fresh process holds its spawn message
+    child.sendline("1+1")
+    child.expect(output_line("2"))
+    child.expect(PROMPT)
+    child.sendline("x = 1")
+    child.expect(PROMPT)
+    assert child.before.count("\n") <= 1        # nothing printed for a statement
+    leave(child)
+
+
+def test_editor_block(tmp_path):
+    child, _ = start(tmp_path)
+    child.sendline(".editor")
+    child.expect_exact("<editor mode> use '.done' to submit or '.cancel' to cancel")
+    for line in ["local a = 6", "local b = 7", "return a * b"]:
+        child.sendline(line)
+    child.sendline(".done")
+    child.expect(output_line("42"))
+    child.expect(PROMPT)
+    leave(child)
+
+
+def test_load_two_file_project(tmp_path):
+    project = tmp_path / "proj"
+    (project / "lib").mkdir(parents=True)
+    (project / "lib" / "greet.lua").write_text('return { hello = function(n) return "hello " .. n end }')
+    (project / "main.lua").write_text('local g = require("lib.greet")\nGreeting = g.hello("ao")\nreturn Greeting')
+    child, _ = start(tmp_path, cwd=tmp_path)
+    child.sendline(".load proj/main.lua")
+    child.expect_exact("Loading... proj/main.lua")
+    child.expect_exact("The following files will be deployed:")
+    child.expect_exact(f"{project}\r\n├── lib\r\n| └── greet.lua\r\n└── main.lua  MAIN")
+    child.expect_exact("hello ao")
+    child.expect(PROMPT)
+    child.sendline('require("lib.greet").hello("again")')
+    child.expect_exact("hello again")
+    child.sendline(".load missing.lua")
+    child.expect_exact("ERROR (200): file not found.")
+    leave(child)
+
+
+def test_load_blueprint_and_its_error(tmp_path):
+    child, _ = start(tmp_path)
+    child.sendline(".load-blueprint token")
+    child.expect_exact("Loading... token")
+    child.expect(PROMPT)
+    child.sendline("Ticker ~= nil and Balances ~= nil")
+    child.expect(output_line("true"))
+    child.sendline(".load-blueprint no-such-blueprint")
+    child.expect_exact("ERROR: .load-blueprint function requires a valid blueprint")
+    child.expect(PROMPT)
+    leave(child)
+
+
+def test_syntax_and_runtime_errors(tmp_path):
+    child, _ = start(tmp_path)
+    child.sendline("x = = 2")
+    child.expect_exact("unexpected symbol near '='")
+    child.expect_exact(" 1 | x = = 2")
+    child.expect_exact("This error occurred while aos was evaluating the submitted code.")
+    child.expect(PROMPT)
+    child.sendline('local t = nil; return t.field')
+    child.expect_exact("attempt to index a nil value (local 't')")
+    child.expect_exact("This error occurred while aos was evaluating the submitted code.")
+    child.expect(PROMPT)
+    child.sendline("1+2")
+    child.expect(output_line("3"))
+    leave(child)
+
+
+@pytest.mark.parametrize("loop", [
+    "while true do end",                                         # also ends by the instruction budget
+    'while true do local s = string.rep("x", 100000) end',       # mostly native work: only Ctrl-C ends it
+])
+def test_ctrl_c_stops_a_running_eval(tmp_path, loop):
+    child, _ = start(tmp_path)
+    child.sendline("Before = 1; " + loop)
+    child.expect_exact("[Computing...]")
+    child.sendcontrol("c")
+    child.expect(PROMPT, timeout=10)
+    child.sendline("Before")
+    child.expect(output_line("1"))
+    child.sendline("40 + 2")
+    child.expect(output_line("42"))
+    leave(child)
+
+
+def test_message_arrives_while_idle(tmp_path):
+    child, _ = start(tmp_path)
+    child.sendline(".fund 0.001")
+    child.expect_exact("Sent 0.001 wAR (1000000000 units)")
+    child.expect_exact("New Message From xU9...h10: Action = ", timeout=20)
+    child.expect(PROMPT)
+    while child.match.group(1) == "1":      # the prompt redraws with the new Inbox count
+        child.expect(PROMPT)
+    assert child.match.group(1) == "2"
+    leave(child)
+
+
+def test_history_survives_a_restart(tmp_path):
+    child, _ = start(tmp_path)
+    child.sendline("Remembered = 41")
+    child.expect(PROMPT)
+    leave(child)
+    child, _ = start(tmp_path)
+    child.send("\x1b[A")                      # Up: the last line of the previous session
+    child.expect_exact("Remembered = 41")
+    child.sendline(" + 1")
+    child.expect(PROMPT)
+    child.sendline("Remembered")
+    child.expect(output_line("42"))
+    leave(child)
+
+
+@pytest.mark.parametrize("keys", [["c", "c"], ["d"]])
+def test_ctrl_c_twice_or_ctrl_d_leaves(tmp_path, keys):
+    child, _ = start(tmp_path)
+    for key in keys:
+        child.sendcontrol(key)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_ctrl_c_clears_a_typed_line(tmp_path):
+    child, _ = start(tmp_path)
+    child.send("error('not sent')")
+    child.sendcontrol("c")
+    child.sendline("'fresh'")
+    child.expect(output_line("fresh"))
+    leave(child)

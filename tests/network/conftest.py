@@ -1,0 +1,29 @@
+"""Shared helpers for the network tests: a fresh deterministic network per test and small eval shortcuts."""
+from pathlib import Path
+
+import pytest
+
+from aosrepl.network import Network
+
+LUA = Path(__file__).parent / "lua"
+
+
+def lua(name: str) -> str:
+    return (LUA / name).read_text()
+
+
+def out(result: dict) -> str:
+    """The printed text of a result; fails the test on an Error result."""
+    assert "Error" not in result, result["Error"]
+    return result["Output"].get("data", "")
+
+
+def ev(net, pid: str, code: str) -> str:
+    return out(net.eval(pid, code, timeout=30))
+
+
+@pytest.fixture
+def net(tmp_path):
+    network = Network(tmp_path / "data", services=False, deterministic=True)
+    yield network
+    network.close()
