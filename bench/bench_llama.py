@@ -1,6 +1,6 @@
 """Llama inference figures: `Llama.run` end to end through the local AO network (user process -> wAR ->
 herder -> worker -> herder -> user process) against llama-cpp-python called directly, on the same model,
-prompt, sampling settings and thread count, in one run; the time from `Llama.run` to the first token at
+prompt, sampling settings (greedy, so both produce the very same tokens) and thread count, in one run; the time from `Llama.run` to the first token at
 the worker; the peak RSS of the whole network with the model loaded.
 
     python3 bench/bench_llama.py [--tokens 128] [--runs 3] [--model PATH]
@@ -20,11 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aosrepl import ids  # noqa: E402
 from aosrepl.inference import default_natives, models, threads_per_worker, timeline  # noqa: E402
-from aosrepl.inference.engine import DEFAULT_TEMP  # noqa: E402
+from aosrepl.services import SERVICE_OWNER, worker_id  # noqa: E402
 
-PROMPT = "Write a short story about a llama who learns to code."
+PROMPT = "Once upon a time, in a small village by the sea,"
 CLIENT = Path(__file__).resolve().parent.parent / "packages" / "@sam" / "Llama-Herder" / "main.lua"
-SEED = 1234
 
 
 def peak_rss_mb() -> float:
@@ -45,13 +44,15 @@ def network_runs(model_path: str, tokens: int, runs: int, workers: int):
             net.eval(pid, "package.loaded['@sam/Llama-Herder'] = (function() " + client + "\nend)()")
             net.eval(pid, "Llama = require('@sam/Llama-Herder'); Llama.getPrices()")
             net.run_until_idle(timeout=60)
+            for w in range(workers):      # greedy sampling, like the direct run (the worker's owner may set it)
+                net.eval(worker_id(w), "Llama.setTemp(0)", signer=SERVICE_OWNER)
             finished = threading.Event()
             net.subscribe(pid, lambda _pid, result: "BENCH-DONE" in str(
                 result.get("Output", {}).get("data", "")) and finished.set())
             for i in range(runs + 1):                      # the first run warms the worker's model up
                 finished.clear()
                 started = time.monotonic()
-                net.eval(pid, f"Llama.run({PROMPT!r}, {tokens}, function(t) print('BENCH-DONE') end)")
+                net.eval(pid, f"Llama.run({PROMPT!r}, {tokens}, function(t) LAST = t; print('BENCH-DONE') end)")
                 if not finished.wait(300):
                     raise RuntimeError("Llama.run did not answer within 300 s")
                 elapsed = time.monotonic() - started
@@ -60,24 +61,25 @@ def network_runs(model_path: str, tokens: int, runs: int, workers: int):
                 generated = next((v for _, e, v in events if e == "run-done"), 0)
                 if i > 0:
                     results.append((generated, elapsed, (first - started) if first else float("nan")))
+            text = str(net.eval(pid, "return LAST")["Output"]["data"])
             rss = peak_rss_mb()
         finally:
             net.close()
-    return results, rss
+    return results, rss, text
 
 
 def direct_runs(model_path: str, tokens: int, runs: int, threads: int):
     import llama_cpp
 
     llm = llama_cpp.Llama(model_path, n_ctx=2048, n_threads=threads, verbose=False)
-    llm.create_completion(PROMPT, max_tokens=8, temperature=DEFAULT_TEMP, seed=SEED)   # warm-up
+    llm.create_completion(PROMPT, max_tokens=8, temperature=0)   # warm-up
     results = []
     for _ in range(runs):
         started = time.monotonic()
-        out = llm.create_completion(PROMPT, max_tokens=tokens, temperature=DEFAULT_TEMP, seed=SEED)
+        out = llm.create_completion(PROMPT, max_tokens=tokens, temperature=0)
         results.append((out["usage"]["completion_tokens"], time.monotonic() - started))
     llm.close()
-    return results
+    return results, out["choices"][0]["text"]
 
 
 def main(argv=None):
@@ -90,8 +92,8 @@ def main(argv=None):
     model_path = str(models.configured_model(args.model))
     threads = threads_per_worker(args.workers)
 
-    net, rss = network_runs(model_path, args.tokens, args.runs, args.workers)
-    direct = direct_runs(model_path, args.tokens, args.runs, threads)
+    net, rss, net_text = network_runs(model_path, args.tokens, args.runs, args.workers)
+    direct, direct_text = direct_runs(model_path, args.tokens, args.runs, threads)
 
     net_rate = statistics.median(n / t for n, t, _ in net)
     direct_rate = statistics.median(n / t for n, t in direct)
@@ -101,6 +103,7 @@ def main(argv=None):
     print(f"direct llama-cpp-python: {direct_rate:8.1f} tokens/s  (tokens: {[n for n, _ in direct]})")
     print(f"Llama.run end to end:    {net_rate:8.1f} tokens/s  (tokens: {[n for n, _, _ in net]})")
     print(f"ratio (end to end / direct): {net_rate / direct_rate:.3f}  (aim >= 0.9)")
+    print(f"same text from both: {net_text == direct_text}")
     print(f"Llama.run -> first token at the worker: {first_token * 1000:.1f} ms (median)")
     print(f"peak RSS of the network with the model loaded: {rss:.0f} MB")
 

@@ -82,7 +82,9 @@ end
 function Say(text, room)
   local name, id = Chat.resolve(room)
   if not name then return RED .. id .. RESET end
-  if text == nil then return RED .. "Nothing to say: Say(text[, room])." .. RESET end
+  if type(text) ~= "string" and type(text) ~= "number" then
+    return RED .. "Nothing to say: Say(text[, room])." .. RESET
+  end
   ao.send({ Target = id, Action = "Broadcast", Data = tostring(text) })
   return "Broadcasting to " .. Chat.label(name) .. "..."
 end

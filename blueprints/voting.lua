@@ -68,7 +68,11 @@ function finalizationHandler(msg)
     local passed = decimal.compare(tally.yay, tally.nay) > 0
     Proposals[proposal] = { yay = tally.yay, nay = tally.nay, passed = passed, decided_at = now }
     Votes[proposal] = nil
-    if passed then OnProposalPassed(proposal, Proposals[proposal]) end
+    if passed then
+      -- a failing user hook must not stop the handlers after this one (it runs before every message)
+      local ok, err = pcall(OnProposalPassed, proposal, Proposals[proposal])
+      if not ok then print("OnProposalPassed failed for " .. proposal .. ": " .. tostring(err)) end
+    end
   end
 end
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import signal
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
@@ -122,6 +123,13 @@ class ConsoleApp:
 
     async def run(self) -> int:
         self.session.on_change = self._redraw
+        # Between two prompt_toolkit applications the terminal is not in raw mode, so Ctrl-C is a signal:
+        # it must interrupt the evaluation (or do nothing), never kill the console.
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGINT, self._sigint)
+        except (NotImplementedError, RuntimeError):
+            pass
         with patch_stdout(raw=True):
             while not self.session.exited:
                 if self.queued:
@@ -138,6 +146,10 @@ class ConsoleApp:
                 self.exit_armed = False
                 await self._submit(line)
         return 0
+
+    def _sigint(self):
+        if self.session.busy:
+            self.net.interrupt(self.session.pid)
 
     def _redraw(self):
         app = self.prompt.app

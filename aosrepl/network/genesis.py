@@ -22,8 +22,7 @@ def run(net) -> None:
             continue
         _boot(net, spec, kind="service")
         if spec.id == ids.WAR_TOKEN:
-            net.send(spec.id, {"Action": "Eval"}, f'GenesisMint("{net.wallet.address}", "{MINT_AMOUNT}")',
-                     signer=services.SERVICE_OWNER)
+            _eval(net, spec.id, f'GenesisMint("{net.wallet.address}", "{MINT_AMOUNT}")')
     _publish_packages(net)
     _start_workers(net)
 
@@ -40,7 +39,14 @@ def _eval_file(net, spec) -> None:
     except OSError as exc:
         net._notice(f"Cannot read {spec.lua_file} for {spec.name}: {exc}")
         return
-    net.send(spec.id, {"Action": "Eval"}, source, signer=services.SERVICE_OWNER)
+    _eval(net, spec.id, source)
+
+
+def _eval(net, pid: str, code: str) -> None:
+    """An Eval from the service owner; an error in its result becomes a line of the network's output."""
+    mid = net._ids.new()
+    net._watched.add(mid)
+    net.send(pid, {"Action": "Eval"}, code, signer=services.SERVICE_OWNER, msg_id=mid)
 
 
 def _publish_packages(net) -> None:
@@ -67,6 +73,4 @@ def _start_workers(net) -> None:
         started.append(spec.id)
     if started and ids.LLAMA_HERDER in net._slots:
         listing = ", ".join(f'"{pid}"' for pid in started)
-        net.send(ids.LLAMA_HERDER, {"Action": "Eval"},
-                 f"if type(RegisterWorkers) == 'function' then RegisterWorkers({{{listing}}}) end",
-                 signer=services.SERVICE_OWNER)
+        _eval(net, ids.LLAMA_HERDER, f"if type(RegisterWorkers) == 'function' then RegisterWorkers({{{listing}}}) end")

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 
 from aosrepl import ids
-from aosrepl.clock import SystemClock, VirtualClock, block_height_at
+from aosrepl.clock import DETERMINISTIC_START_MS, SystemClock, VirtualClock, block_height_at
 from aosrepl.network import cron, datadir, genesis, slots
 from aosrepl.network.errors import DataDirError, NetworkError, NetworkTimeout
 from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, action_of, data_text, lua_tostring, next_hash_chain,
@@ -65,7 +65,10 @@ class Network:
             self._ids = ids.IdSource(int(seed) * 1_000_003 + boots) if self.deterministic else ids.IdSource()
             self.wallet = datadir.load_or_create_wallet(self.data_dir, self._ids)
             self._own_clock = clock is None
-            self.clock = clock if clock is not None else (VirtualClock() if self.deterministic else SystemClock())
+            if clock is None and self.deterministic:
+                # virtual time never runs backwards across restarts of the same data dir
+                clock = VirtualClock(max(DETERMINISTIC_START_MS, self.log.max_timestamp() or 0))
+            self.clock = clock if clock is not None else SystemClock()
             self._natives_arg = natives
             self._natives_cache = None
             self._natives_lock = threading.Lock()
@@ -77,6 +80,7 @@ class Network:
             self.notices: list[str] = []
             self._waiters: dict[tuple[str, str], _Waiter] = {}
             self._waiters_lock = threading.Lock()
+            self._watched: set[str] = set()   # genesis messages whose errors are reported as notices
             self._idle = threading.Condition()
             self._outstanding = 0
             self._slots: dict[str, Slot] = {}
@@ -345,10 +349,12 @@ class Network:
         """Start an ephemeral service (a worker) fresh: its earlier run is retired (never replayed: inference is
         not re-run), it gets its spawn message and its Lua file again, then the messages it had not handled."""
         slot = self._slots.get(spec.id)
+        boot_id = self._ids.new()
+        self._watched.add(boot_id)
         if slot is None:
             self.spawn(spec.name, tags=list(spec.tags), process_id=spec.id, owner=owner, kind="worker",
                        natives=spec.natives, ephemeral=True)
-            self.send(spec.id, {"Action": "Eval"}, source, signer=owner)
+            self.send(spec.id, {"Action": "Eval"}, source, signer=owner, msg_id=boot_id)
             return
         rec = slot.record
         with self.log.lock:
@@ -361,7 +367,7 @@ class Network:
                 deliveries = self._accept(self._stamp(rec.id, rec.owner, rec.owner, rec.id, rec.tags, "",
                                                       timestamp=rec.created_ms))
                 tags = with_default_tags(normalize_tags({"Action": "Eval"}), WALLET_MESSAGE_TAGS)
-                deliveries += self._accept(self._stamp(self._ids.new(), owner, owner, rec.id, tags, source))
+                deliveries += self._accept(self._stamp(boot_id, owner, owner, rec.id, tags, source))
                 for seq in pending:
                     deliveries.append(self._schedule(slot, seq, self.log.body_by_seq(seq)))
             self._dispatch(deliveries)
@@ -608,6 +614,9 @@ class Network:
         if waiter is not None:
             waiter.result = result
             waiter.event.set()
+        if message["Id"] in self._watched and "Error" in result:
+            self._watched.discard(message["Id"])
+            self._notice(f"{self._slots[pid].record.name or pid}: {str(result['Error']).strip()}")
         for callback in callbacks:
             try:
                 callback(pid, result)

@@ -176,6 +176,10 @@ class MessageLog:
         row = self._one("SELECT seq, body FROM messages WHERE id = ? ORDER BY seq DESC LIMIT 1", (msg_id,))
         return (row[0], json.loads(row[1])) if row else None
 
+    def max_timestamp(self) -> int | None:
+        row = self._one("SELECT max(timestamp) FROM messages")
+        return row[0] if row else None
+
     def query(self, process=None, action=None, since=None, until=None, sender=None, limit=None) -> list[dict]:
         """Messages in log order. `process`: messages delivered to that process (assignments included) or
         sent to it; `since`/`until`: Timestamp bounds in ms (inclusive)."""

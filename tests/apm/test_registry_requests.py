@@ -79,3 +79,12 @@ def test_the_registry_keeps_its_packages_across_a_restart(tmp_path):
     assert again.type('APM.install("@me/kept")')[-1] == "Assignment added to outbox."
     assert again.value('require("@me/kept")') == "7"
     again.close()
+
+
+def test_responses_from_anyone_but_the_registry_are_refused(play):
+    client(play)
+    play.net.send(play.pid, {"Action": "APM.UpdateClientResponse"}, '{"Version": "6.6.6"}')
+    assert play.live() == ["APM.UpdateClientResponse - Invalid client package source process"]
+    play.net.send(play.pid, {"Action": "APM.DownloadResponse", "AssignableName": "@x/y@1.0.0"}, "x" * 43)
+    assert play.live() == ["APM.DownloadResponse - Invalid package source process"]
+    assert play.value("APM._version .. ' ' .. #ao.assignables") == "1.1.0 0"

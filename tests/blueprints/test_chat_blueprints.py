@@ -105,3 +105,6 @@ def test_helpers_explain_bad_input(client):
     assert client.value('Join("Nowhere")').startswith("Unknown room: Nowhere.")
     assert client.value("Join(42)") == "A room is a name from Rooms or a process id."
     assert client.value("List()").startswith("No known rooms.")
+    client.eval(f'Join("{make_id("room")}", "alice")')
+    assert client.value("Say({})") == "Nothing to say: Say(text[, room])."
+    assert client.value('Join(CurrentRoom, 7)') == "A nickname is a string."

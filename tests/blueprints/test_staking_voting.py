@@ -138,3 +138,14 @@ def test_loading_out_of_order_explains_and_breaks_nothing():
     # voting answers a voter without stake instead of failing
     reply = reply_of(send(proc, "Vote", ALICE, 1, {"Proposal": "p", "Side": "yay", "Deadline": "1"}))
     assert reply["Error"] == "No staked tokens to vote"
+
+
+def test_a_failing_proposal_hook_is_reported_and_the_message_still_handled(dao):
+    dao.eval('OnProposalPassed = function(p) error("no treasury for " .. p) end')
+    send(dao, "Stake", ALICE, 100, {"Quantity": "400", "UnstakeDelay": "50"})
+    send(dao, "Vote", ALICE, 100, {"Proposal": "p", "Side": "yay", "Deadline": "0"})
+    result = send(dao, "Stake", ALICE, 100, {"Quantity": "1", "UnstakeDelay": "50"})
+    assert "OnProposalPassed failed for p:" in plain(result["Output"]["data"])
+    assert "no treasury for p" in plain(result["Output"]["data"])
+    assert reply_of(result)["Action"] == "Stake-Notice"
+    assert dao.json("Proposals")["p"]["passed"] is True

@@ -152,3 +152,16 @@ def test_random_transfers_conserve_supply_and_are_all_answered(net):
     assert {pid: int(balances[pid]) for pid in processes} == expected
     assert sum(int(v) for v in balances.values()) == int(MINT_AMOUNT)
     assert war_state(net, "TotalSupply") == MINT_AMOUNT
+
+
+def test_the_ledger_survives_a_restart(tmp_path):
+    with Network(tmp_path / "net", deterministic=True, workers=0) as first:
+        pid = first.find_or_spawn("ai-demo")
+        first.send(WAR, {"Action": "Transfer", "Recipient": pid, "Quantity": FUND})
+        settle(first)
+        before = war_state(first, "Balances")
+    with Network(tmp_path / "net", deterministic=True, workers=0) as second:
+        settle(second)
+        assert war_state(second, "Balances") == before
+        assert war_state(second, "TotalSupply") == MINT_AMOUNT       # genesis did not mint a second time
+        assert before[pid] == FUND

@@ -1,5 +1,6 @@
 """wAR on a single process: the outbox of every handler, and every way a Transfer can be refused."""
 import json
+import random
 
 import pytest
 
@@ -217,3 +218,24 @@ def test_genesis_mint_refuses_bad_input(war):
     result = war.p.handle(make_msg(war.p, action="Eval", data='GenesisMint("x", "1.5")'), war.env)
     assert "Quantity must be a whole number" in result["Error"]
     assert war.value("TotalSupply") == FAUCET
+
+
+JUNK = ["", " ", "0", "-0", "1", "7", "00", "1.0", "1e2", "NaN", "inf", "-1", "9" * 300, "ü", "\x00", "{}",
+        ALICE, WALLET, "0x" + "ab" * 20, "nil", "true", "%d+", "1 1"]
+
+
+def test_no_message_makes_war_fail(war):
+    """Random Actions and tag values from random senders: wAR answers or ignores, never errors, and the
+    supply stays whole."""
+    rng = random.Random(11)
+    actions = ["Transfer", "Balance", "Balances", "Info", "Mint", "Total-Supply", "Burn", None, "transfer"]
+    senders = [WALLET, ALICE, ids.WAR_TOKEN]
+    for _ in range(300):
+        tags = {name: rng.choice(JUNK) for name in ("Recipient", "Quantity", "Target", "Cast", "X-Note")
+                if rng.random() < 0.7}
+        result, _ = war.send(rng.choice(actions), sender=rng.choice(senders), tags=tags,
+                             data=rng.choice(JUNK))
+        assert "Error" not in result, (tags, result.get("Error"))
+    ledger = balances(war)
+    assert all(value.isdigit() for value in ledger.values())
+    assert sum(int(value) for value in ledger.values()) == int(war.value("TotalSupply"))

@@ -23,6 +23,12 @@ local function paint(color, text)
   return Colors[color] .. text .. Colors.reset
 end
 
+-- Like assert, but the message is shown as it is (no code position).
+local function check(condition, message)
+  if not condition then error(message, 0) end
+  return condition
+end
+
 -- Run a response handler; a failure prints "<Action> - <error>" instead of failing the message.
 function handle_run(func, msg)
   local ok, err = pcall(func, msg)
@@ -53,8 +59,8 @@ end
 
 function generate_package_data(name, vendor, version, readme, description, main, dependencies, repo_url, items,
                                authors)
-  assert(type(name) == "string", "Name must be a string")
-  assert(type(version) == "string", "Version must be a string")
+  check(type(name) == "string", "Name must be a string")
+  check(type(version) == "string", "Version must be a string")
   return {
     Name = name,
     Vendor = vendor or "@apm",
@@ -91,7 +97,7 @@ function APM.registerVendor(name)
 end
 
 function APM.publish(package_data, opts)
-  assert(type(package_data) == "table", "Package data must be a table (see generate_package_data)")
+  check(type(package_data) == "table", "Package data must be a table (see generate_package_data)")
   local quantity = (opts and opts.Update) and "10000000000" or "100000000000"
   request("APM.Publish", json.encode(package_data), { { "Quantity", quantity } })
   return "📤 Publish request sent"
@@ -168,7 +174,7 @@ local function load_package(msg)
   end
   local data = msg.Data
   if type(data) == "string" then data = json.decode(data) end
-  assert(type(data) == "table" and type(data.PackageData) == "table", "Invalid package data")
+  check(type(data) == "table" and type(data.PackageData) == "table", "Invalid package data")
   local pd = data.PackageData
   local name = module_name(data.Vendor, data.Name)
   local main = pd.Main or "main.lua"
@@ -176,7 +182,7 @@ local function load_package(msg)
   for _, item in ipairs(pd.Items or {}) do
     if item.meta and item.meta.name == main then source = item.data end
   end
-  assert(source, "❌ Unable to find " .. main .. " file to load")
+  check(source, "❌ Unable to find " .. main .. " file to load")
   source = source:match("^%s*(.-)%s*$")
   print("ℹ️ Attempting to load " .. name .. "@" .. data.Version .. " package")
   local loader, err = load(source, "=" .. name, "t", _G)
@@ -200,11 +206,11 @@ local function fetch(id, assignable_name)
 end
 
 local function download_response(msg)
-  assert(from_registry(msg), "Invalid package source process")
+  check(from_registry(msg), "Invalid package source process")
   if msg.Result == "error" then return print(paint("red", tostring(msg.Data))) end
-  assert(type(msg.Data) == "string" and #msg.Data == 43, "Invalid package ID")
+  check(type(msg.Data) == "string" and #msg.Data == 43, "Invalid package ID")
   local assignable_name = msg.AssignableName
-  assert(type(assignable_name) == "string", "Invalid package name")
+  check(type(assignable_name) == "string", "Invalid package name")
   local ok, deps = pcall(json.decode, msg.Dependencies or "[]")
   if not ok or type(deps) ~= "table" then deps = {} end
   for _, dep in ipairs(deps) do
@@ -217,7 +223,7 @@ local function download_response(msg)
 end
 
 local function update_client_response(msg)
-  assert(from_registry(msg), "Invalid client package source process")
+  check(from_registry(msg), "Invalid client package source process")
   if msg.Result == "error" then return print(paint("red", tostring(msg.Data))) end
   local data = type(msg.Data) == "table" and msg.Data or json.decode(msg.Data)
   print("ℹ️ Attempting to load client " .. data.Version)
@@ -226,8 +232,9 @@ local function update_client_response(msg)
   for _, item in ipairs(items) do
     if item.meta and item.meta.name == data.Main then source = item.data end
   end
-  assert(source, "❌ Unable to find main.lua file to load")
-  local loader = assert(load(source, "=APM client " .. data.Version, "t", _G))
+  check(source, "❌ Unable to find main.lua file to load")
+  local loader, err = load(source, "=APM client " .. data.Version, "t", _G)
+  check(loader, err)
   print(loader())
   APM._version = data.Version
   print(paint("green", "✨ Client has been updated to " .. data.Version))
