@@ -44,5 +44,8 @@ def run_aos(name, data_dir, *flags, stdin: str = "", timeout=120, cwd=None) -> s
 def spawn_console(name, data_dir, *flags, timeout=30, cwd=None, **env):
     import pexpect
     args = aos_args(name, data_dir, *flags)
-    return pexpect.spawn(args[0], args[1:], env=console_env(**env), cwd=str(cwd or ROOT),
-                         encoding="utf-8", timeout=timeout, dimensions=(50, 200))
+    child = pexpect.spawn(args[0], args[1:], env=console_env(**env), cwd=str(cwd or ROOT),
+                          encoding="utf-8", timeout=timeout, dimensions=(50, 200))
+    if os.environ.get("AOSREPL_PTY_LOG"):       # debugging aid: everything the console wrote
+        child.logfile_read = open(os.environ["AOSREPL_PTY_LOG"], "a", encoding="utf-8")
+    return child

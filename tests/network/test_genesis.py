@@ -1,0 +1,109 @@
+"""Genesis: services with fixed ids booted once per data dir, workers fresh at every start."""
+import pytest
+
+from aosrepl import ids, services
+from aosrepl.network import Network
+from aosrepl.network import genesis
+from tests.network.conftest import ev
+
+WAR = """
+Minted = Minted or {}
+function GenesisMint(account, quantity) table.insert(Minted, account .. "=" .. quantity) end
+"""
+HERDER = """
+Registered = Registered or {}
+function RegisterWorkers(list) Registered = list end
+"""
+WORKER = """
+Booted = (Booted or 0) + 1
+HasLlama = pcall(require, "llama")
+"""
+
+
+@pytest.fixture
+def fake_services(tmp_path, monkeypatch):
+    """Service specs pointing at small Lua files of this test (the real ones belong to other modules)."""
+    root = tmp_path / "services"
+    root.mkdir()
+    files = {"war": WAR, "herder": HERDER, "worker": WORKER}
+    for name, text in files.items():
+        (root / f"{name}.lua").write_text(text)
+    core = [services.ServiceSpec(ids.WAR_TOKEN, "Wrapped AR", root / "war.lua"),
+            services.ServiceSpec(ids.APM_REGISTRY, "APM Registry", root / "registry.lua"),   # missing file
+            services.ServiceSpec(ids.LLAMA_HERDER, "Llama-Herder", root / "herder.lua")]
+    monkeypatch.setattr(services, "core_services", lambda: core)
+    monkeypatch.setattr(services, "worker_services", lambda n: [
+        services.ServiceSpec(services.worker_id(i), f"Llama-Worker-{i + 1}", root / "worker.lua",
+                             ephemeral=True, natives=("llama",)) for i in range(n)])
+    published = []
+    monkeypatch.setattr(genesis, "_publish_packages", lambda net: published.append(net))
+    return root
+
+
+def owner_eval(net, pid, code):
+    result = net.eval(pid, code, signer=services.SERVICE_OWNER)
+    assert "Error" not in result, result
+    return result["Output"].get("data", "")
+
+
+def test_genesis_boots_services_mints_and_registers_workers(tmp_path, fake_services):
+    natives = {"llama": lambda bridge: bridge.make_module({"ping": lambda: "pong"})}
+    with Network(tmp_path / "data", natives=natives, workers=2, deterministic=True) as net:
+        assert net.run_until_idle(30)
+        kinds = {p.id: p.kind for p in net.processes()}
+        worker_ids = [services.worker_id(0), services.worker_id(1)]
+        assert kinds == {ids.WAR_TOKEN: "service", ids.LLAMA_HERDER: "service",
+                         worker_ids[0]: "worker", worker_ids[1]: "worker"}
+        assert all(p.owner == services.SERVICE_OWNER for p in net.processes())
+        assert owner_eval(net, ids.WAR_TOKEN, "Minted[1]") == f"{net.wallet.address}=1000000000000000"
+        assert owner_eval(net, ids.LLAMA_HERDER, "table.concat(Registered, ',')") == ",".join(worker_ids)
+        assert owner_eval(net, worker_ids[0], "HasLlama") == "true"
+        assert owner_eval(net, ids.WAR_TOKEN, "Name") == "Wrapped AR"
+        assert net.notices == []
+
+
+def test_restart_keeps_services_and_refreshes_workers(tmp_path, fake_services):
+    data = tmp_path / "data"
+    worker = services.worker_id(0)
+    with Network(data, workers=1, deterministic=True) as net:
+        owner_eval(net, ids.WAR_TOKEN, "Kept = 'yes'")
+        owner_eval(net, worker, "Scratch = 'old'")
+        assert owner_eval(net, worker, "Booted") == "1"
+    with Network(data, workers=1, deterministic=True) as net:
+        assert owner_eval(net, ids.WAR_TOKEN, "Kept") == "yes"
+        assert owner_eval(net, ids.WAR_TOKEN, "#Minted") == "1"       # minted once, at genesis only
+        assert owner_eval(net, worker, "Booted") == "1"               # a fresh worker...
+        assert owner_eval(net, worker, "Scratch == nil") == "true"    # ...without its old state
+        assert owner_eval(net, ids.LLAMA_HERDER, "#Registered") == "1"
+
+
+def test_a_service_whose_file_appears_later_is_booted_then(tmp_path, fake_services):
+    data = tmp_path / "data"
+    with Network(data, workers=0, deterministic=True) as net:
+        assert ids.APM_REGISTRY not in {p.id for p in net.processes()}
+    (fake_services / "registry.lua").write_text("Registry = true")
+    with Network(data, workers=0, deterministic=True) as net:
+        assert owner_eval(net, ids.APM_REGISTRY, "Registry") == "true"
+
+
+def test_a_failing_service_file_is_reported_not_fatal(tmp_path, fake_services):
+    (fake_services / "herder.lua").write_text("error('herder is broken')")
+    with Network(tmp_path / "data", workers=1, deterministic=True) as net:
+        assert net.run_until_idle(30)
+        assert any("herder is broken" in line for line in net.notices)
+        assert owner_eval(net, ids.WAR_TOKEN, "#Minted") == "1"
+
+
+def test_workers_without_inference_still_boot(tmp_path, fake_services, monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_inference(name, *args, **kwargs):
+        if name == "aosrepl.inference":
+            raise ImportError("no inference here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_inference)
+    with Network(tmp_path / "data", workers=1, deterministic=True) as net:
+        assert owner_eval(net, services.worker_id(0), "tostring(HasLlama)") == "false"
+        assert any("Inference is not available" in line for line in net.notices)
