@@ -25,6 +25,7 @@ from pygments.lexers.scripting import LuaLexer
 
 from aosrepl.console.display import gray, green
 from aosrepl.console.history import add_entry, history_path, load_history, save_history
+from aosrepl.console.terminal import TerminalWriter
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 EXIT_HINT = "(To exit, press Ctrl-C again, Ctrl-D on an empty line, or type .exit)"
@@ -85,6 +86,7 @@ class ConsoleApp:
         self.queued: list[str] = []    # whole lines typed while an evaluation ran
         self.exit_armed = False
         self.frame = 0
+        self.spinner: Application | None = None
         self.prompt = PromptSession(
             history=self.history, lexer=PygmentsLexer(LuaLexer),
             completer=ThreadedCompleter(ProcessCompleter(net, session.pid)), complete_while_typing=False,
@@ -130,11 +132,12 @@ class ConsoleApp:
             loop.add_signal_handler(signal.SIGINT, self._sigint)
         except (NotImplementedError, RuntimeError):
             pass
-        with patch_stdout(raw=True):
+        self.session.redirect(TerminalWriter(loop, self._running_app))
+        with patch_stdout(raw=True):      # stray prints of other code still land above the prompt
             while not self.session.exited:
                 if self.queued:
                     line = self.queued.pop(0)
-                    print(self.session.prompt + line)
+                    self.session.say(self.session.prompt + line)
                     self.history.append_string(line)
                 else:
                     default, self.typeahead = self.typeahead, ""
@@ -146,6 +149,12 @@ class ConsoleApp:
                 self.exit_armed = False
                 await self._submit(line)
         return 0
+
+    def _running_app(self):
+        for app in (self.spinner, self.prompt.app):
+            if app is not None and app.is_running:
+                return app
+        return None
 
     def _sigint(self):
         if self.session.busy:
@@ -200,6 +209,7 @@ class ConsoleApp:
 
         app = Application(layout=Layout(Window(FormattedTextControl(text), height=1)),
                           key_bindings=kb, refresh_interval=0.1, erase_when_done=True)
+        self.spinner = app
 
         def stop(_=None):
             if app.is_running and app.future is not None and not app.future.done():
@@ -209,7 +219,10 @@ class ConsoleApp:
         if work.done():
             return
         work.add_done_callback(stop)
-        await app.run_async(pre_run=lambda: work.done() and stop())
+        try:
+            await app.run_async(pre_run=lambda: work.done() and stop())
+        finally:
+            self.spinner = None
 
 
 def run_app(session, net, data_dir: Path) -> int:

@@ -51,6 +51,11 @@ class ConsoleSession:
     def busy(self) -> bool:
         return self._busy > 0
 
+    def redirect(self, out):
+        """Sends all further output to `out` (the interactive app's terminal writer)."""
+        with self._lock:
+            self.out = ColorFilter(out, self.color)
+
     def write(self, text: str):
         with self._lock:
             self.out.write(text)

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 
 PHI3_END = "<|end|>"
+# How a finished turn ends in Phi-3's chat format: what a worker emits when the model ends its answer.
+PHI3_TURN_END = PHI3_END + "\n"
 _ROLE_MARK = re.compile(r"<\|(system|user|assistant)\|>")
 # Phi-3 prompts may start with a BOS marker; whitespace around turns is not content.
 _LEADING = re.compile(r"^\s*(<s>)?\s*")

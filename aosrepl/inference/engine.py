@@ -147,7 +147,8 @@ class LocalEngine:
         self._finished = False
 
     def next(self) -> str:
-        """One more token's text ("" once generation has ended)."""
+        """One more token's text ("" once generation has ended: stop(), a full context, or the end of
+        the answer's turn for a chat-dialect prompt)."""
         if self._finished:
             return ""
         if not self._context:
@@ -173,12 +174,13 @@ class LocalEngine:
             timeline.record("first-token")
         previous = self._context
         self._context = previous + [token]
-        if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
+        if self._dialect == "phi3" and llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
+            # The answer's turn is over: shown the way Phi-3 ends a turn, and generation stops.
             self._finished = True
             self._gen = self._close(self._gen)
-            tail = self._decoder.decode(b"", final=True)
-            # In the Phi-3 dialect the turn's end is shown the way Phi-3 writes it.
-            return tail + (dialects.PHI3_END if self._dialect == "phi3" else "")
+            return self._decoder.decode(b"", final=True) + dialects.PHI3_TURN_END
+        # Raw prompts are plain text continuation, as in aos-llama: the model's own end-of-turn tokens
+        # come out as text and sampling goes on (the article's Phi-3 output shows "<|end|><|assistant|>").
         piece = llm.detokenize([token], prev_tokens=previous, special=True)
         return self._decoder.decode(piece)
 

@@ -188,7 +188,7 @@ class RemoteEngine:
         self._end_stream()
         self._finished = True
         if reason == "stop" and self._chat is not None:
-            text += dialects.PHI3_END      # the turn's end, written the Phi-3 way (as LocalEngine does)
+            text += dialects.PHI3_TURN_END      # the turn's end, written the Phi-3 way (as LocalEngine does)
         return text
 
     def _end_stream(self):

@@ -519,13 +519,20 @@ class Network:
                 result, state = self._handle(slot, nonce, message)
             except _Unavailable as exc:
                 self._notice(str(exc))
+                with self._waiters_lock:   # an Eval waiting for this message gets the reason at once
+                    waiter = self._waiters.get((slot.record.id, message["Id"]))
+                if waiter is not None:
+                    waiter.result = {"Error": str(exc)}
+                    waiter.event.set()
                 return
             with self.log.lock:
                 if self._closed:
                     return   # stays pending: it will be handled again at the next start
                 try:
                     with self.log.transaction():
-                        self.log.finish_delivery(slot.record.id, nonce, state, result)
+                        # results are kept for messages a wallet sent (someone may wait for them)
+                        keep = result if message.get("From") not in self._slots else None
+                        self.log.finish_delivery(slot.record.id, nonce, state, keep)
                         deliveries = self._route(slot, message, result) if state == "handled" else []
                 except sqlite3.Error as exc:
                     self._notice(f"Could not log the result of {message['Id']} in {slot.record.id}: {exc}")
@@ -558,6 +565,9 @@ class Network:
         if slot.lua is not None:
             return slot.lua
         rec = slot.record
+        if slot.broken:
+            raise _Unavailable(f"Process {rec.name or rec.id} could not be loaded ({slot.broken}); "
+                               f"its messages stay in the log.")
         if not slot.available:
             raise _Unavailable(f"{rec.name or rec.id} is a worker process that was not started in this run; "
                                f"its messages stay in the log.")
@@ -567,10 +577,8 @@ class Network:
             for nonce, link, body in self.log.history(rec.id, rec.generation):
                 lua.handle(self._delivered(body, nonce, link, rec), env)
         except Exception as exc:
-            slot.available = False
             slot.broken = f"{type(exc).__name__}: {exc}"
-            raise _Unavailable(f"Process {rec.name or rec.id} could not be loaded ({slot.broken}); "
-                               f"its messages stay in the log.") from None
+            return self._load(slot)
         slot.lua = lua
         return lua
 
@@ -610,7 +618,10 @@ class Network:
             callbacks = []
             output = result.get("Output")
             if isinstance(output, dict) and output.get("print"):
-                callbacks = list(self._subscribers.get(pid, ())) + list(self._all_subscribers)
+                # aos's console never shows what an assigned message printed (e.g. APM loading a package):
+                # its live feed follows the process's own messages only. Watchers of the network see all.
+                own = message.get("Target") == pid
+                callbacks = (list(self._subscribers.get(pid, ())) if own else []) + list(self._all_subscribers)
         if waiter is not None:
             waiter.result = result
             waiter.event.set()

@@ -33,8 +33,6 @@ CREATE TABLE messages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, target TEXT, sender TEXT, action TEXT,
     timestamp INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX messages_id ON messages(id);
-CREATE INDEX messages_target ON messages(target, seq);
-CREATE INDEX messages_time ON messages(timestamp);
 CREATE TABLE processes (
     id TEXT PRIMARY KEY, name TEXT, owner TEXT NOT NULL, module TEXT NOT NULL, kind TEXT NOT NULL,
     tags TEXT NOT NULL, natives TEXT NOT NULL, ephemeral INTEGER NOT NULL, created_ms INTEGER NOT NULL,
@@ -43,7 +41,6 @@ CREATE TABLE deliveries (
     process TEXT NOT NULL, nonce INTEGER NOT NULL, msg_seq INTEGER NOT NULL, generation INTEGER NOT NULL,
     hash_chain TEXT NOT NULL, state TEXT NOT NULL, result TEXT, PRIMARY KEY (process, nonce));
 CREATE INDEX deliveries_pending ON deliveries(state) WHERE state = 'pending';
-CREATE INDEX deliveries_msg ON deliveries(msg_seq);
 CREATE TABLE mailbox (msg_seq INTEGER NOT NULL, address TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE INDEX mailbox_address ON mailbox(address, msg_seq);
 CREATE TABLE wallets (address TEXT PRIMARY KEY);
@@ -70,6 +67,8 @@ class MessageLog:
                 self._check_marker()
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            # fewer checkpoints (each one syncs the main file): a busy network writes a lot of small commits
+            self._conn.execute("PRAGMA wal_autocheckpoint=4000")
         except DataDirError:
             self._conn.close()
             raise
@@ -227,10 +226,12 @@ class MessageLog:
         self._conn.execute("INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, 'pending', NULL)",
                            (pid, nonce, msg_seq, generation, hash_chain))
 
-    def finish_delivery(self, pid: str, nonce: int, state: str, result) -> None:
+    def finish_delivery(self, pid: str, nonce: int, state: str, result=None) -> None:
+        """Mark a delivery handled; `result` (kept for those who may ask for it later) is optional."""
+        text = None if result is None else json.dumps(result, separators=(",", ":"), ensure_ascii=False,
+                                                      default=str)
         self._conn.execute("UPDATE deliveries SET state = ?, result = ? WHERE process = ? AND nonce = ?",
-                           (state, json.dumps(result, separators=(",", ":"), ensure_ascii=False, default=str),
-                            pid, nonce))
+                           (state, text, pid, nonce))
 
     def retire(self, pid: str) -> list[int]:
         """Close the books of an ephemeral process: returns the seqs of its messages that were still pending."""

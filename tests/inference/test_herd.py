@@ -208,3 +208,10 @@ def test_bad_token_counts_are_refunded(net):
     assert balance(net, pid) == int(FUNDS)
     reason = output(net.eval(pid, 'return Inbox[#Inbox]["X-Reason"]'))
     assert reason == "X-Tokens must be a whole number from 1 to 2048"
+
+
+def test_worker_init_from_the_herder_reports_its_model(net, workers):
+    herder_eval(net, f'ao.send({{Target = "{workers[1]}", Action = "Init"}})')
+    settle(net)
+    reply = herder_eval(net, 'local m = Inbox[#Inbox] return m.Action .. "|" .. m["Model-ID"] .. "|" .. m.Error')
+    assert reply == f"Worker-Initialized|{ids.PHI3_MODEL}|"

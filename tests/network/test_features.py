@@ -120,3 +120,16 @@ def test_unsubscribe(net):
     net.send(pid, {"Action": "Two"})
     assert net.run_until_idle(10)
     assert seen == [pid]
+
+
+def test_a_process_that_cannot_load_gives_a_clear_error_not_a_hang(tmp_path):
+    def broken_factory(bridge):
+        raise RuntimeError("native module exploded")
+
+    with Network(tmp_path, services=False, natives={"bad": broken_factory}) as net:
+        pid = net.spawn("a", natives=("bad",))
+        result = net.eval(pid, "1 + 1", timeout=30)
+        assert "native module exploded" in result["Error"]
+        assert net.run_until_idle(10)
+        ok = net.spawn("b")
+        assert ev(net, ok, "1 + 1") == "2"   # the rest of the network is fine

@@ -107,3 +107,31 @@ def test_workers_without_inference_still_boot(tmp_path, fake_services, monkeypat
     with Network(tmp_path / "data", workers=1, deterministic=True) as net:
         assert owner_eval(net, services.worker_id(0), "tostring(HasLlama)") == "false"
         assert any("Inference is not available" in line for line in net.notices)
+
+
+def test_a_worker_message_cut_off_by_close_is_redelivered_to_the_fresh_worker(tmp_path, fake_services,
+                                                                              monkeypatch):
+    import threading
+    from aosrepl.network import network as network_module
+    monkeypatch.setattr(network_module, "CLOSE_WAIT_SECONDS", 0.01)   # close without waiting for the handler
+    gate, entered = threading.Event(), threading.Event()
+
+    def work():
+        entered.set()
+        gate.wait(30)
+        return "done"
+
+    natives = {"llama": lambda bridge: bridge.make_module({"work": work})}
+    (fake_services / "worker.lua").write_text(
+        WORKER + "Handlers.add('work', 'Work', function() Worked = require('llama').work() end)")
+    data = tmp_path / "data"
+    worker = services.worker_id(0)
+    net = Network(data, natives=natives, workers=1, deterministic=True)
+    net.send(worker, {"Action": "Work"}, signer=services.SERVICE_OWNER)
+    assert entered.wait(30)
+    net.close()            # the Work message is still being handled: it stays pending in the log
+    gate.set()
+    with Network(data, natives=natives, workers=1, deterministic=True) as net:
+        assert net.run_until_idle(30)
+        assert owner_eval(net, worker, "Worked") == "done"
+        assert owner_eval(net, worker, "Booted") == "1"
