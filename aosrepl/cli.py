@@ -115,10 +115,13 @@ def list_processes(net, out) -> int:
 
 
 def publish(net, folder: str, out) -> int:
-    from aosrepl.services.packages import publish_folder
-    result = publish_folder(net, folder)
-    net.run_until_idle(timeout=DEFAULT_IDLE_TIMEOUT)
-    out.write(green("Published ") + f"{result if result is not None else folder}\n")
+    from aosrepl.services.packages import PackageError, publish_folder
+    try:
+        mid = publish_folder(net, folder, wait=True, timeout=DEFAULT_IDLE_TIMEOUT)
+    except PackageError as exc:
+        out.write(red(f"ERROR: {exc}") + "\n")
+        return 1
+    out.write(green("Published ") + f"{folder} to the local APM registry " + gray(f"(message {mid})") + "\n")
     return 0
 
 
@@ -137,7 +140,12 @@ def run_scripted(session, net, lines, timeout: float) -> bool:
     """--run and piped stdin: each line, then wait until everything it caused has been handled."""
     ok = True
     for line in lines:
-        ok = session.submit(line) and ok
+        try:
+            ok = session.submit(line) and ok
+        except KeyboardInterrupt:       # stop the process's handler too, not just our wait for it
+            session.net.interrupt(session.pid)
+            session.say(red("Interrupted"))
+            raise
         if not net.run_until_idle(timeout=timeout):
             session.say(gray(f"(the network was still busy after {timeout:g} s)"))
         if session.exited:
@@ -191,6 +199,7 @@ def main(argv=None) -> int:
         if interactive:
             return run_interactive(session, net, data_dir, args, out)
         start_files(session, args)
+        net.run_until_idle(timeout=args.timeout)
         if args.run is not None:
             return 0 if run_scripted(session, net, [args.run], args.timeout) else 1
         run_scripted(session, net, stdin_lines(), args.timeout)

@@ -30,81 +30,102 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def network_runs(model_path: str, tokens: int, runs: int, workers: int):
-    from aosrepl.network import Network
+class NetworkRunner:
+    """A whole local network; `run()` is one `Llama.run` from a funded user process, timed to its callback."""
 
-    results = []
-    with tempfile.TemporaryDirectory() as data_dir:
-        net = Network(data_dir, natives=default_natives(model=model_path, workers=workers), workers=workers)
-        try:
-            pid = net.find_or_spawn("bench")
-            net.send(ids.WAR_TOKEN, {"Action": "Transfer", "Recipient": pid, "Quantity": "1000000000"})
-            net.run_until_idle(timeout=60)
-            client = CLIENT.read_text(encoding="utf-8")
-            net.eval(pid, "package.loaded['@sam/Llama-Herder'] = (function() " + client + "\nend)()")
-            net.eval(pid, "Llama = require('@sam/Llama-Herder'); Llama.getPrices()")
-            net.run_until_idle(timeout=60)
-            for w in range(workers):      # greedy sampling, like the direct run (the worker's owner may set it)
-                net.eval(worker_id(w), "Llama.setTemp(0)", signer=SERVICE_OWNER)
-            finished = threading.Event()
-            net.subscribe(pid, lambda _pid, result: "BENCH-DONE" in str(
-                result.get("Output", {}).get("data", "")) and finished.set())
-            for i in range(runs + 1):                      # the first run warms the worker's model up
-                finished.clear()
-                started = time.monotonic()
-                net.eval(pid, f"Llama.run({PROMPT!r}, {tokens}, function(t) LAST = t; print('BENCH-DONE') end)")
-                if not finished.wait(300):
-                    raise RuntimeError("Llama.run did not answer within 300 s")
-                elapsed = time.monotonic() - started
-                events = timeline.events_since(started)
-                first = next((t for t, e, _ in events if e == "first-token"), None)
-                generated = next((v for _, e, v in events if e == "run-done"), 0)
-                if i > 0:
-                    results.append((generated, elapsed, (first - started) if first else float("nan")))
-            text = str(net.eval(pid, "return LAST")["Output"]["data"])
-            rss = peak_rss_mb()
-        finally:
-            net.close()
-    return results, rss, text
+    def __init__(self, data_dir: str, model_path: str, workers: int):
+        from aosrepl.network import Network
+        self.net = Network(data_dir, natives=default_natives(model=model_path, workers=workers), workers=workers)
+        net = self.net
+        self.pid = net.find_or_spawn("bench")
+        net.send(ids.WAR_TOKEN, {"Action": "Transfer", "Recipient": self.pid, "Quantity": "1000000000"})
+        net.run_until_idle(timeout=60)
+        client = CLIENT.read_text(encoding="utf-8")
+        net.eval(self.pid, "package.loaded['@sam/Llama-Herder'] = (function() " + client + "\nend)()")
+        net.eval(self.pid, "Llama = require('@sam/Llama-Herder'); Llama.getPrices()")
+        net.run_until_idle(timeout=60)
+        for w in range(workers):      # greedy sampling, like the direct run (the worker's owner may set it)
+            net.eval(worker_id(w), "Llama.setTemp(0)", signer=SERVICE_OWNER)
+        self._finished = threading.Event()
+        net.subscribe(self.pid, lambda _pid, result: "BENCH-DONE" in str(
+            result.get("Output", {}).get("data", "")) and self._finished.set())
 
-
-def direct_runs(model_path: str, tokens: int, runs: int, threads: int):
-    import llama_cpp
-
-    llm = llama_cpp.Llama(model_path, n_ctx=2048, n_threads=threads, verbose=False)
-    llm.create_completion(PROMPT, max_tokens=8, temperature=0)   # warm-up
-    results = []
-    for _ in range(runs):
+    def run(self, tokens: int):
+        """(tokens generated, seconds to the callback, seconds to the first token at the worker)."""
+        self._finished.clear()
         started = time.monotonic()
-        out = llm.create_completion(PROMPT, max_tokens=tokens, temperature=0)
-        results.append((out["usage"]["completion_tokens"], time.monotonic() - started))
-    llm.close()
-    return results, out["choices"][0]["text"]
+        self.net.eval(self.pid, f"Llama.run({PROMPT!r}, {tokens}, function(t) LAST = t; print('BENCH-DONE') end)")
+        if not self._finished.wait(300):
+            raise RuntimeError("Llama.run did not answer within 300 s")
+        elapsed = time.monotonic() - started
+        events = timeline.events_since(started)
+        first = next((t for t, e, _ in events if e == "first-token"), None)
+        generated = next((v for _, e, v in events if e == "run-done"), 0)
+        return generated, elapsed, (first - started) if first else float("nan")
+
+    def warm_all(self, workers: int, tokens: int):
+        """One request per worker at once, so every worker has loaded its model."""
+        for _ in range(workers):
+            self.net.eval(self.pid, f"Llama.run({PROMPT!r}, {tokens}, function(t) end)")
+        if not self.net.run_until_idle(timeout=300):
+            raise RuntimeError("the warm-up requests did not finish within 300 s")
+
+    def last_text(self) -> str:
+        return str(self.net.eval(self.pid, "return LAST")["Output"]["data"])
+
+
+class DirectRunner:
+    """llama-cpp-python on its own: the same model, prompt, greedy sampling and thread count."""
+
+    def __init__(self, model_path: str, threads: int):
+        import llama_cpp
+        self.llm = llama_cpp.Llama(model_path, n_ctx=2048, n_threads=threads, verbose=False)
+        self.llm.create_completion(PROMPT, max_tokens=8, temperature=0)   # warm-up
+        self.text = ""
+
+    def run(self, tokens: int):
+        started = time.monotonic()
+        out = self.llm.create_completion(PROMPT, max_tokens=tokens, temperature=0)
+        self.text = out["choices"][0]["text"]
+        return out["usage"]["completion_tokens"], time.monotonic() - started
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tokens", type=int, default=128)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--model", default=None)
     args = ap.parse_args(argv)
     model_path = str(models.configured_model(args.model))
     threads = threads_per_worker(args.workers)
 
-    net, rss, net_text = network_runs(model_path, args.tokens, args.runs, args.workers)
-    direct, direct_text = direct_runs(model_path, args.tokens, args.runs, threads)
+    with tempfile.TemporaryDirectory() as data_dir:
+        network = NetworkRunner(data_dir, model_path, args.workers)
+        try:
+            _, _, cold = network.run(args.tokens)          # loads the first worker's model
+            network.warm_all(args.workers, 8)
+            rss = peak_rss_mb()                            # before the direct model exists in this process
+            direct = DirectRunner(model_path, threads)
+            net_runs, direct_runs = [], []
+            for _ in range(args.runs):                     # interleaved: both see the same machine load
+                net_runs.append(network.run(args.tokens))
+                direct_runs.append(direct.run(args.tokens))
+            same_text = network.last_text() == direct.text
+        finally:
+            network.net.close()
 
-    net_rate = statistics.median(n / t for n, t, _ in net)
-    direct_rate = statistics.median(n / t for n, t in direct)
-    first_token = statistics.median(f for _, _, f in net)
+    net_rate = statistics.median(n / t for n, t, _ in net_runs)
+    direct_rate = statistics.median(n / t for n, t in direct_runs)
+    first_token = statistics.median(f for _, _, f in net_runs)
     print(f"model: {Path(model_path).name}  threads/worker: {threads}  workers: {args.workers}  "
           f"tokens asked: {args.tokens}  runs: {args.runs}")
-    print(f"direct llama-cpp-python: {direct_rate:8.1f} tokens/s  (tokens: {[n for n, _ in direct]})")
-    print(f"Llama.run end to end:    {net_rate:8.1f} tokens/s  (tokens: {[n for n, _, _ in net]})")
+    print(f"direct llama-cpp-python: {direct_rate:8.1f} tokens/s  (tokens: {[n for n, _ in direct_runs]})")
+    print(f"Llama.run end to end:    {net_rate:8.1f} tokens/s  (tokens: {[n for n, _, _ in net_runs]})")
     print(f"ratio (end to end / direct): {net_rate / direct_rate:.3f}  (aim >= 0.9)")
-    print(f"same text from both: {net_text == direct_text}")
-    print(f"Llama.run -> first token at the worker: {first_token * 1000:.1f} ms (median)")
+    print(f"same text from both: {same_text}")
+    print(f"Llama.run -> first token at the worker: {first_token * 1000:.1f} ms (median, warm model); "
+          f"{cold * 1000:.0f} ms on the first run (model loaded then)")
     print(f"peak RSS of the network with the model loaded: {rss:.0f} MB")
 
 

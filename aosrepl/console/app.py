@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+import time
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
@@ -28,6 +29,7 @@ from aosrepl.console.history import add_entry, history_path, load_history, save_
 from aosrepl.console.terminal import TerminalWriter
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SPINNER_DELAY = 0.15        # seconds of work before the spinner shows
 EXIT_HINT = "(To exit, press Ctrl-C again, Ctrl-D on an empty line, or type .exit)"
 _EXPRESSION_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*[.:]?$")
 
@@ -44,6 +46,8 @@ class ProcessHistory(History):
         yield from self.entries
 
     def append_string(self, string: str) -> None:
+        if string == ".exit":
+            return      # the way out is not worth recalling
         if add_entry(self.entries, string):
             self._loaded_strings.insert(0, string)
             self.store_string(string)
@@ -147,6 +151,11 @@ class ConsoleApp:
                     except (EOFError, KeyboardInterrupt):
                         break
                 self.exit_armed = False
+                lines = line.split("\n")
+                if len(lines) > 1 and any(part.startswith(".") for part in lines):
+                    # A pasted transcript (e.g. `.editor` ... `.done`): its lines run one by one, as typed.
+                    self.queued[:0] = lines[1:]
+                    line = lines[0]
                 await self._submit(line)
         return 0
 
@@ -186,6 +195,8 @@ class ConsoleApp:
         @kb.add("c-c")
         def _(event):
             status["text"] = "Interrupting"
+            self.queued.clear()            # lines typed ahead are not wanted after a Ctrl-C
+            self.typeahead = ""
             self.net.interrupt(self.session.pid)
 
         @kb.add("enter")
@@ -202,7 +213,11 @@ class ConsoleApp:
             if event.data.isprintable():
                 self.typeahead += event.data
 
+        started = time.monotonic()
+
         def text():
+            if time.monotonic() - started < SPINNER_DELAY and not self.typeahead:
+                return ""           # quick commands finish without a spinner flicker
             frame[0] += 1
             spin = SPINNER[frame[0] % len(SPINNER)]
             return ANSI(green(spin) + gray(f" [{status['text']}...] Ctrl-C stops it ") + self.typeahead)
@@ -215,7 +230,8 @@ class ConsoleApp:
             if app.is_running and app.future is not None and not app.future.done():
                 app.exit()
 
-        await asyncio.wait([work], timeout=0.05)    # quick commands finish without a spinner flicker
+        # The spinner application owns the keyboard from the start, so keys typed ahead are kept (not echoed
+        # by the terminal) and Ctrl-C reaches the process.
         if work.done():
             return
         work.add_done_callback(stop)

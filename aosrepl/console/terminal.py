@@ -34,14 +34,12 @@ class TerminalWriter:
         pass       # every emit flushes
 
     def _emit(self, text: str):
-        # Explicit carriage returns: the terminal may be in raw mode (harmless when it is not).
-        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
         app = self.running_app()
         if app is None or not app.is_running or app.is_done:
             self._plain(text)
             return
         app.renderer.erase()          # take the application off the screen, print, let it redraw below
-        app.output.write_raw(text)
+        app.output.write_raw(text)    # (prompt_toolkit's raw mode keeps the terminal's output newline handling)
         app.output.flush()
         app.invalidate()
 

@@ -8,7 +8,6 @@ the first time a model is really needed, never when the module is only wired int
 from __future__ import annotations
 
 import codecs
-import threading
 import time
 from pathlib import Path
 
@@ -32,7 +31,6 @@ class LocalEngine:
         self._path: Path | None = None
         self._llm = None
         self._embedder = None
-        self._lock = threading.Lock()    # one call at a time even if a process misbehaves
         self.temp = DEFAULT_TEMP
         self.seed = DEFAULT_SEED
         self.logs: list[tuple[int, str]] = []
@@ -65,7 +63,8 @@ class LocalEngine:
             llm = llama_cpp.Llama(str(self._path), n_ctx=self._n_ctx, n_threads=self._threads,
                                   embedding=embedding, verbose=False)
         except Exception as exc:   # llama.cpp reports a bad file as a bare ValueError/RuntimeError
-            raise InferenceError(f"cannot load model {self._path}: {exc}") from None
+            raise InferenceError(f"cannot load model {self._path}: {exc} "
+                                 "(the file may be truncated, corrupt, or of an unsupported kind)") from None
         self._log(4, f"model loaded in {time.monotonic() - started:.2f}s: {self._path.name}")
         return llm
 
@@ -77,9 +76,6 @@ class LocalEngine:
 
     def info(self) -> str:
         return "A decentralized LLM inference engine, built on top of llama.cpp."
-
-    def model_path(self) -> str | None:
-        return str(self._path) if self._path else None
 
     # -- sampling settings -----------------------------------------------------------------------
     def set_temp(self, temp) -> None:

@@ -51,9 +51,6 @@ class RemoteEngine:
     def info(self) -> str:
         return "A decentralized LLM inference engine, built on top of llama.cpp."
 
-    def model_path(self):
-        return self.url
-
     def set_temp(self, temp) -> None:
         if not isinstance(temp, (int, float)) or temp < 0:
             raise InferenceError("temperature must be a number >= 0")

@@ -32,8 +32,7 @@ local function handler_args(name, pattern, handle, maxRuns)
   assert(
     type(name) == "string"
       and (tp == "function" or tp == "table" or tp == "string")
-      and (th == "function" or th == "table")
-      and (maxRuns == nil or maxRuns == "inf" or type(maxRuns) == "number"),
+      and (th == "function" or th == "table"),
     ARGS_ERROR
   )
   return name, pattern, handle, maxRuns
@@ -141,23 +140,35 @@ local function match_code(match)
   return match
 end
 
-local KEY_RANK = { string = 1, number = 2 }
+-- A stable text for a resolver spec, so resolver entries are tried in a fixed order:
+-- strings first (sorted), then tables (by their sorted contents), then functions.
+local function spec_order_key(spec, depth)
+  local ts = type(spec)
+  if ts == "string" then return "1" .. spec end
+  if ts == "table" and (depth or 0) < 4 then
+    local keys = {}
+    for k in pairs(spec) do keys[#keys + 1] = tostring(k) end
+    table.sort(keys)
+    local parts = {}
+    for i, k in ipairs(keys) do
+      local v = spec[k]
+      if v == nil then v = spec[tonumber(k)] end
+      parts[i] = k .. "=" .. spec_order_key(v, (depth or 0) + 1)
+    end
+    return "2{" .. table.concat(parts, ",") .. "}"
+  end
+  return "3" .. ts
+end
 
--- A resolver is { [spec] = fn }: call the first entry whose spec matches
--- (string specs in sorted order first, so the choice does not depend on hash order).
+-- A resolver is { [spec] = fn }: call the first entry whose spec matches.
 local function run_resolver(resolver, msg, env)
-  local keys = {}
-  for spec in pairs(resolver) do keys[#keys + 1] = spec end
-  table.sort(keys, function(a, b)
-    local ra, rb = KEY_RANK[type(a)] or 3, KEY_RANK[type(b)] or 3
-    if ra ~= rb then return ra < rb end
-    if ra < 3 then return a < b end
-    return false
-  end)
-  for _, spec in ipairs(keys) do
-    local m = utils.matchesSpec(msg, spec)
+  local entries = {}
+  for spec in pairs(resolver) do entries[#entries + 1] = { spec = spec, key = spec_order_key(spec) } end
+  table.sort(entries, function(a, b) return a.key < b.key end)
+  for _, e in ipairs(entries) do
+    local m = utils.matchesSpec(msg, e.spec)
     if m and m ~= 0 and m ~= "skip" then
-      return resolver[spec](msg, env)
+      return resolver[e.spec](msg, env)
     end
   end
 end

@@ -18,6 +18,10 @@ local INBOX_LIMIT = 10000
 -- globals ------------------------------------------------------------------------------
 _G.ao = ao
 package.loaded["ao"] = ao
+-- one table per module whichever name it is required by
+package.loaded[".json"] = json
+package.loaded["base64"] = base64
+package.loaded["decimal"] = require(".decimal")
 Handlers = handlers
 Utils = utils
 _G.json = json

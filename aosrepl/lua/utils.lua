@@ -78,8 +78,8 @@ end
 utils.concat = utils.curry(function(a, b)
   assert(type(a) == "table", "first argument should be a table that is an array")
   assert(type(b) == "table", "second argument should be a table that is an array")
-  assert(is_array(a), "first argument should be a table that is an array")
-  assert(is_array(b), "second argument should be a table that is an array")
+  assert(is_array(a), "first argument should be a table")
+  assert(is_array(b), "second argument should be a table")
   local result = {}
   for i = 1, #a do result[#result + 1] = a[i] end
   for i = 1, #b do result[#result + 1] = b[i] end

@@ -1,28 +1,25 @@
 """The local AO network: MU + SU + CU in one object (see the package docstring for the public API)."""
 from __future__ import annotations
 
-import sqlite3
+import json
 import threading
 from dataclasses import dataclass
 
 from aosrepl import ids
-from aosrepl.clock import DETERMINISTIC_START_MS, SystemClock, VirtualClock, block_height_at
+from aosrepl.clock import DETERMINISTIC_START_MS, SystemClock, VirtualClock
 from aosrepl.network import cron, datadir, genesis, slots
-from aosrepl.network.errors import DataDirError, NetworkError, NetworkTimeout
-from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, action_of, data_text, lua_tostring, next_hash_chain,
-                                      normalize_tags, tag_value, tags_from_lua, with_default_tags)
+from aosrepl.network.errors import DataDirError, NetworkError
+from aosrepl.network.handling import Handling
+from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, data_text, next_hash_chain, normalize_tags, tag_value,
+                                      with_default_tags)
+from aosrepl.network.observers import Observers, Waiter
+from aosrepl.network.routing import Routing
 from aosrepl.network.slots import ProcessRecord, Slot
 from aosrepl.network.store import MessageLog
 
 AOS_CLI_VERSION = "2.0.0"
 DEFAULT_WORKERS = 2
 CLOSE_WAIT_SECONDS = 5.0
-MODULE_TAGS = [
-    {"name": "Data-Protocol", "value": "ao"}, {"name": "Variant", "value": "ao.TN.1"},
-    {"name": "Type", "value": "Module"}, {"name": "Module-Format", "value": "lua53-aosrepl"},
-    {"name": "Input-Encoding", "value": "JSON-1"}, {"name": "Output-Encoding", "value": "JSON-1"},
-    {"name": "Memory-Limit", "value": "256-mb"}, {"name": "Compute-Limit", "value": "100000000"},
-]
 
 
 @dataclass(frozen=True)
@@ -34,19 +31,9 @@ class ProcessInfo:
     kind: str          # user | service | worker
 
 
-class _Unavailable(Exception):
-    """A process that cannot run now (failed to load, or an ephemeral one not re-spawned)."""
+class Network(Routing, Handling, Observers):
+    """MU + SU + CU of a local AO network on one data dir (see the package docstring)."""
 
-
-class _Waiter:
-    __slots__ = ("event", "result")
-
-    def __init__(self):
-        self.event = threading.Event()
-        self.result = None
-
-
-class Network:
     def __init__(self, data_dir=None, clock=None, deterministic=False, services=True, natives=None,
                  workers=None, model=None, backend=None, seed: int = 0):
         self.deterministic = bool(deterministic)
@@ -78,7 +65,7 @@ class Network:
             self._all_subscribers: list = []
             self._notice_subscribers: list = []
             self.notices: list[str] = []
-            self._waiters: dict[tuple[str, str], _Waiter] = {}
+            self._waiters: dict[tuple[str, str], Waiter] = {}
             self._waiters_lock = threading.Lock()
             self._watched: set[str] = set()   # genesis messages whose errors are reported as notices
             self._idle = threading.Condition()
@@ -162,6 +149,7 @@ class Network:
     def eval(self, pid: str, code: str, timeout: float | None = 30.0, signer: str | None = None) -> dict:
         """Send `code` as an Eval and wait for the result of *that* message."""
         self._require(pid)
+        self._refuse_in_worker()
         if not isinstance(code, str):
             raise ValueError(f"code must be text, not {type(code).__name__}")
         mid = self._ids.new()
@@ -174,6 +162,7 @@ class Network:
 
     def wait_result(self, pid: str, msg_id: str, timeout: float | None = 30.0) -> dict:
         """The result of a message already sent to `pid` (from the log if it has been handled)."""
+        self._refuse_in_worker()
         waiter = self._add_waiter(pid, msg_id)
         try:
             stored = self.log.result_of(pid, msg_id)
@@ -225,6 +214,7 @@ class Network:
 
     def run_until_idle(self, timeout: float | None = 10.0) -> bool:
         """Wait until everything caused so far has been handled. False if `timeout` ran out first."""
+        self._refuse_in_worker()
         with self._idle:
             return self._idle.wait_for(lambda: self._outstanding == 0 or self._closed, timeout)
 
@@ -315,6 +305,12 @@ class Network:
 
     # ======================================================================== start-up
     def _abort_start(self) -> None:
+        """Undo a start that failed half-way (threads stopped, files closed, the dir lock released)."""
+        self._closing = True
+        if hasattr(self, "_cron"):
+            self._cron.stop_all()
+        if hasattr(self, "_scheduler"):
+            self._scheduler.close(0.5)
         log = getattr(self, "log", None)
         if log is not None:
             log.close()
@@ -325,7 +321,6 @@ class Network:
         self._dirlock.release()
 
     def _load_state(self) -> None:
-        import json
         links = self.log.last_links()
         for row in self.log.process_rows():
             pid, name, owner, module, kind, tags, natives, ephemeral, created_ms, generation = row
@@ -344,324 +339,6 @@ class Network:
             interval = slot and cron.interval_of(slot.record.tags)
             if interval:
                 self._cron.start(pid, slot.record.created_ms, interval)
-
-    def _respawn_ephemeral(self, spec, source: str, owner: str) -> None:
-        """Start an ephemeral service (a worker) fresh: its earlier run is retired (never replayed: inference is
-        not re-run), it gets its spawn message and its Lua file again, then the messages it had not handled."""
-        slot = self._slots.get(spec.id)
-        boot_id = self._ids.new()
-        self._watched.add(boot_id)
-        if slot is None:
-            self.spawn(spec.name, tags=list(spec.tags), process_id=spec.id, owner=owner, kind="worker",
-                       natives=spec.natives, ephemeral=True)
-            self.send(spec.id, {"Action": "Eval"}, source, signer=owner, msg_id=boot_id)
-            return
-        rec = slot.record
-        with self.log.lock:
-            with self.log.transaction():
-                pending = self.log.retire(rec.id)
-                rec.generation += 1
-                rec.created_ms = self.clock.now_ms()
-                self.log.set_generation(rec.id, rec.generation, rec.created_ms)
-                slot.lua, slot.broken, slot.available = None, None, True
-                deliveries = self._accept(self._stamp(rec.id, rec.owner, rec.owner, rec.id, rec.tags, "",
-                                                      timestamp=rec.created_ms))
-                tags = with_default_tags(normalize_tags({"Action": "Eval"}), WALLET_MESSAGE_TAGS)
-                deliveries += self._accept(self._stamp(boot_id, owner, owner, rec.id, tags, source))
-                for seq in pending:
-                    deliveries.append(self._schedule(slot, seq, self.log.body_by_seq(seq)))
-            self._dispatch(deliveries)
-
-    # ======================================================================== messages and routing
-    def _fresh_id(self, wanted: str | None) -> str:
-        if wanted is None:
-            return self._ids.new()
-        if not isinstance(wanted, str) or not ids.is_id(wanted):
-            raise ValueError(f"an id must be 43 base64url characters, not {wanted!r}")
-        if self.log.message_exists(wanted):
-            raise NetworkError(f"a message with id {wanted} already exists")
-        return wanted
-
-    def _derived_id(self, *parts) -> str:
-        """Ids of messages made by processes: random, or in deterministic mode derived from what caused them
-        (so thread timing cannot change them)."""
-        if not self.deterministic:
-            return self._ids.new()
-        mid = ids.derived("aosrepl-det", *map(str, self._seed), *map(str, parts))
-        if self.log.message_exists(mid):   # the same message handled twice (assignments): disambiguate
-            mid = ids.derived(mid, str(self._ids.new()))
-        return mid
-
-    def _stamp(self, mid, sender, owner, target, tags, data, anchor=None, cron_flag=False, timestamp=None) -> dict:
-        ts = self.clock.now_ms() if timestamp is None else int(timestamp)
-        return {"Id": mid, "From": sender, "Owner": owner, "Target": target, "Anchor": anchor, "Data": data,
-                "Tags": tags, "Timestamp": ts, "Block-Height": block_height_at(ts), "Cron": cron_flag}
-
-    @staticmethod
-    def _delivered(body: dict, nonce: int, link: str, rec: ProcessRecord) -> dict:
-        msg = dict(body)
-        msg["Nonce"] = nonce
-        msg["Hash-Chain"] = link
-        msg["Epoch"] = 0
-        msg["Module"] = rec.module
-        return msg
-
-    def _known_wallet(self, address: str) -> None:
-        if address not in self._wallets and address not in self._slots:
-            self._wallets.add(address)
-            self.log.add_wallet(address)
-
-    def _add_process(self, rec: ProcessRecord) -> Slot:
-        self.log.insert_process(rec)
-        slot = Slot(rec)
-        self._slots[rec.id] = slot
-        return slot
-
-    def _accept(self, body: dict) -> list:
-        """Inside a transaction: log `body` and decide where it goes. Returns the deliveries to dispatch."""
-        seq = self.log.insert_message(body, action_of(body))
-        target = body.get("Target")
-        slot = self._slots.get(target) if isinstance(target, str) else None
-        if slot is not None:
-            return [self._schedule(slot, seq, body)]
-        if target in self._wallets:
-            self.log.add_mail(seq, target, "wallet")
-        elif target is not None:
-            self.log.add_mail(seq, str(target), "unknown")
-            self._notice(f"Message {body['Id']} (Action = {action_of(body) or '-'}) from {body.get('From')} "
-                         f"is for {target}, which is not a process on this network: it is kept in the log.")
-        return []
-
-    def _schedule(self, slot: Slot, seq: int, body: dict):
-        nonce = slot.last_nonce + 1
-        link = next_hash_chain(slot.last_hash, body["Id"])
-        self.log.add_delivery(slot.record.id, nonce, seq, slot.record.generation, link)
-        slot.last_nonce, slot.last_hash = nonce, link
-        return slot, nonce, self._delivered(body, nonce, link, slot.record)
-
-    def _dispatch(self, deliveries) -> None:
-        """After the commit (still under the log lock, so queues follow nonce order): queue for handling."""
-        for slot, nonce, msg in deliveries:
-            if not slot.available:
-                continue   # stays pending in the log
-            with self._idle:
-                self._outstanding += 1
-            self._scheduler.enqueue(slot, nonce, msg)
-
-    def _route(self, slot: Slot, message: dict, result: dict) -> list:
-        """Inside the transaction that marks `message` handled: log and route the result's outbox."""
-        rec = slot.record
-        pid = rec.id
-        deliveries = []
-        parts = (pid, rec.generation, message["Id"])
-        for i, out in enumerate(_as_list(result.get("Messages"))):
-            if not isinstance(out, dict):
-                continue
-            tags = tags_from_lua(out.get("Tags"))
-            tags += [{"name": n, "value": v} for n, v in (("From-Process", pid), ("From-Module", rec.module))
-                     if tag_value(tags, n) is None]
-            target = out.get("Target")
-            target = lua_tostring(target) if target is not None else None
-            body = self._stamp(self._derived_id(*parts, "m", i), pid, ids.MU_AUTHORITY, target, tags,
-                               data_text(out.get("Data")), anchor=_anchor(out))
-            deliveries += self._accept(body)
-        for i, spawn in enumerate(_as_list(result.get("Spawns"))):
-            if isinstance(spawn, dict):
-                deliveries += self._spawn_child(slot, spawn, self._derived_id(*parts, "s", i),
-                                                self._derived_id(*parts, "n", i))
-        for assignment in _as_list(result.get("Assignments")):
-            if isinstance(assignment, dict):
-                deliveries += self._assign(pid, assignment)
-        return deliveries
-
-    def _spawn_child(self, parent: Slot, spawn: dict, child_id: str, notice_id: str) -> list:
-        prec = parent.record
-        tags = tags_from_lua(spawn.get("Tags"))
-        # The local MU vouches for process-to-process traffic: a child trusts it like a console-spawned process.
-        process_tags = tags if tag_value(tags, "Authority") else tags + [{"name": "Authority",
-                                                                           "value": ids.MU_AUTHORITY}]
-        now = self.clock.now_ms()
-        rec = ProcessRecord(child_id, tag_value(tags, "Name"), prec.id, tag_value(tags, "Module") or prec.module,
-                            "user", process_tags, (), False, now, 0)
-        self._add_process(rec)
-        body = self._stamp(child_id, prec.id, ids.MU_AUTHORITY, child_id, process_tags,
-                           data_text(spawn.get("Data")), anchor=_anchor(spawn), timestamp=now)
-        deliveries = self._accept(body)
-        notice_tags = [{"name": n, "value": v} for n, v in (
-            ("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message"), ("Action", "Spawned"),
-            ("Process", child_id), ("Reference", tag_value(tags, "Reference")),
-            ("From-Process", prec.id), ("From-Module", prec.module)) if v is not None]
-        notice = self._stamp(notice_id, prec.id, ids.MU_AUTHORITY, prec.id, notice_tags, "", timestamp=now)
-        return deliveries + self._accept(notice)
-
-    def _assign(self, sender: str, assignment: dict) -> list:
-        mid = assignment.get("Message")
-        found = self.log.get_message(mid) if isinstance(mid, str) else None
-        if found is None:
-            self._notice(f"Assignment from {sender} names the message {mid}, which is not in the log: ignored.")
-            return []
-        seq, body = found
-        deliveries = []
-        for pid in _as_list(assignment.get("Processes")):
-            slot = self._slots.get(pid) if isinstance(pid, str) else None
-            if slot is None:
-                self._notice(f"Assignment from {sender} of message {mid} to {pid}, "
-                             f"which is not a process on this network: ignored.")
-                continue
-            deliveries.append(self._schedule(slot, seq, body))
-        return deliveries
-
-    # ======================================================================== handling
-    def _run(self, slot: Slot, nonce: int, message: dict) -> None:
-        """A slot thread handles one delivery: run it, commit it with its outbox, route, publish."""
-        try:
-            try:
-                result, state = self._handle(slot, nonce, message)
-            except _Unavailable as exc:
-                self._notice(str(exc))
-                with self._waiters_lock:   # an Eval waiting for this message gets the reason at once
-                    waiter = self._waiters.get((slot.record.id, message["Id"]))
-                if waiter is not None:
-                    waiter.result = {"Error": str(exc)}
-                    waiter.event.set()
-                return
-            with self.log.lock:
-                if self._closed:
-                    return   # stays pending: it will be handled again at the next start
-                try:
-                    with self.log.transaction():
-                        # results are kept for messages a wallet sent (someone may wait for them)
-                        keep = result if message.get("From") not in self._slots else None
-                        self.log.finish_delivery(slot.record.id, nonce, state, keep)
-                        deliveries = self._route(slot, message, result) if state == "handled" else []
-                except sqlite3.Error as exc:
-                    self._notice(f"Could not log the result of {message['Id']} in {slot.record.id}: {exc}")
-                    return
-                self._dispatch(deliveries)
-            self._publish(slot.record.id, message, result)
-        finally:
-            with self._idle:
-                self._outstanding -= 1
-                if self._outstanding == 0:
-                    self._idle.notify_all()
-
-    def _handle(self, slot: Slot, nonce: int, message: dict):
-        with slot.use_lock:
-            lua = self._load(slot)
-            slot.current_nonce = nonce
-            try:
-                result = lua.handle(message, self._env(slot.record))
-            except Exception as exc:   # the runtime returns Lua errors; this is a bug below us: keep going
-                result = {"Error": f"{type(exc).__name__}: {exc}"}
-            finally:
-                slot.current_nonce = None
-        if not isinstance(result, dict):
-            result = {"Error": f"the process returned {type(result).__name__}, not a result"}
-        state = "interrupted" if slot.interrupted_nonce == nonce else "handled"
-        return result, state
-
-    def _load(self, slot: Slot):
-        """The slot's LuaProcess, created and replayed from the log on first need (caller holds use_lock)."""
-        if slot.lua is not None:
-            return slot.lua
-        rec = slot.record
-        if slot.broken:
-            raise _Unavailable(f"Process {rec.name or rec.id} could not be loaded ({slot.broken}); "
-                               f"its messages stay in the log.")
-        if not slot.available:
-            raise _Unavailable(f"{rec.name or rec.id} is a worker process that was not started in this run; "
-                               f"its messages stay in the log.")
-        try:
-            lua = self._new_lua(rec)
-            env = self._env(rec)
-            for nonce, link, body in self.log.history(rec.id, rec.generation):
-                lua.handle(self._delivered(body, nonce, link, rec), env)
-        except Exception as exc:
-            slot.broken = f"{type(exc).__name__}: {exc}"
-            return self._load(slot)
-        slot.lua = lua
-        return lua
-
-    def _new_lua(self, rec: ProcessRecord):
-        from aosrepl.runtime import LuaProcess
-        factories = self._native_factories() if rec.natives else {}
-        natives = {name: factories[name] for name in rec.natives if name in factories}
-        return LuaProcess(rec.id, module_id=rec.module, natives=natives)
-
-    def _native_factories(self) -> dict:
-        with self._natives_lock:
-            if self._natives_cache is None:
-                if self._natives_arg is not None:
-                    self._natives_cache = dict(self._natives_arg)
-                else:
-                    try:
-                        from aosrepl.inference import default_natives
-                        self._natives_cache = dict(default_natives(model=self._model, backend=self._backend))
-                    except Exception as exc:
-                        self._notice(f"Inference is not available ({type(exc).__name__}: {exc}); "
-                                     f"workers run without a model.")
-                        self._natives_cache = {}
-            return self._natives_cache
-
-    @staticmethod
-    def _env(rec: ProcessRecord) -> dict:
-        # the same object every time: the runtime reuses its Lua copy while the env is unchanged
-        if rec.env is None:
-            rec.env = {"Process": {"Id": rec.id, "Owner": rec.owner, "Tags": rec.tags},
-                       "Module": {"Id": rec.module, "Tags": MODULE_TAGS}}
-        return rec.env
-
-    # ======================================================================== observers
-    def _publish(self, pid: str, message: dict, result: dict) -> None:
-        with self._waiters_lock:
-            waiter = self._waiters.get((pid, message["Id"]))
-            callbacks = []
-            output = result.get("Output")
-            if isinstance(output, dict) and output.get("print"):
-                # aos's console never shows what an assigned message printed (e.g. APM loading a package):
-                # its live feed follows the process's own messages only. Watchers of the network see all.
-                own = message.get("Target") == pid
-                callbacks = (list(self._subscribers.get(pid, ())) if own else []) + list(self._all_subscribers)
-        if waiter is not None:
-            waiter.result = result
-            waiter.event.set()
-        if message["Id"] in self._watched and "Error" in result:
-            self._watched.discard(message["Id"])
-            self._notice(f"{self._slots[pid].record.name or pid}: {str(result['Error']).strip()}")
-        for callback in callbacks:
-            try:
-                callback(pid, result)
-            except Exception as exc:   # an observer's bug must not stop the process
-                self._notice(f"A subscriber of {pid} failed: {type(exc).__name__}: {exc}")
-
-    def _notice(self, text: str) -> None:
-        self.notices.append(text)
-        for callback in list(self._notice_subscribers):
-            try:
-                callback(text)
-            except Exception:
-                pass
-
-    def _unsubscribe(self, listing: list, callback) -> None:
-        with self._waiters_lock:
-            if callback in listing:
-                listing.remove(callback)
-
-    def _add_waiter(self, pid: str, mid: str) -> _Waiter:
-        with self._waiters_lock:
-            waiter = self._waiters.setdefault((pid, mid), _Waiter())
-        return waiter
-
-    def _drop_waiter(self, pid: str, mid: str) -> None:
-        with self._waiters_lock:
-            self._waiters.pop((pid, mid), None)
-
-    def _wait(self, waiter: _Waiter, timeout, what: str) -> dict:
-        if not waiter.event.wait(timeout):
-            raise NetworkTimeout(f"No result for {what} after {timeout:g} s (it stays queued and will still run).")
-        if waiter.result is None:
-            raise NetworkError("The network was closed before the result arrived.")
-        return waiter.result
 
     def _check_open(self) -> None:
         if self._closed or self._closing:
@@ -689,21 +366,3 @@ class Network:
             with self.log.transaction():
                 deliveries = self._accept(body)
             self._dispatch(deliveries)
-
-
-def _as_list(value) -> list:
-    """Outbox fields as lists (a Lua table may come across as a dict keyed 1..n)."""
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        return [value[k] for k in sorted(value, key=lambda k: (not isinstance(k, int), str(k) if not
-                                                                 isinstance(k, int) else k))]
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return []
-
-
-def _anchor(out: dict):
-    anchor = out.get("Anchor")
-    return None if anchor is None else lua_tostring(anchor)
-

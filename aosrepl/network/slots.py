@@ -80,6 +80,10 @@ class Scheduler:
                 return
             self._assign(slot)
 
+    def in_worker(self) -> bool:
+        """True on a scheduler thread (where waiting for a result of a process could deadlock)."""
+        return getattr(self._current, "worker", None) is not None
+
     def _assign(self, slot: Slot) -> None:
         """(lock held) Give `slot` a worker of its own: an idle one, else a new thread."""
         if self._idle:

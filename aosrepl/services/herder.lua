@@ -16,6 +16,7 @@ Herd = Herd or {}          -- worker ids, in registration order (dispatch order)
 Busy = Busy or {}          -- worker id -> job it is working on
 Queue = Queue or {}        -- waiting jobs, highest multiplier first, first come first served within one
 JobCount = JobCount or 0
+WorkerTimeout = WorkerTimeout or 10 * 60 * 1000   -- ms a worker may hold a job before it is failed
 
 local HerderName = "Llama-Herder"
 local HerderVersion = "0.2"
@@ -80,6 +81,19 @@ local function fail_job(job, reason)
   refund(job.client, job.paid, reason, job.reference)
 end
 
+-- A worker that has held a job too long (it crashed, or was stuck): fail the job (refund) and keep the
+-- worker out of work until it answers. Checked on every message the herder gets, by message time.
+local function expire_stuck_jobs(now)
+  if type(now) ~= "number" then return end
+  for _, worker in ipairs(Herd) do
+    local job = Busy[worker]
+    if job and not job.stuck and job.dispatched and now - job.dispatched > WorkerTimeout then
+      fail_job(job, "worker " .. short(worker) .. " timed out")
+      Busy[worker] = { stuck = true }
+    end
+  end
+end
+
 function DispatchWork()
   for _, worker in ipairs(Herd) do
     if #Queue == 0 then return end
@@ -106,7 +120,7 @@ function RegisterWorkers(workers)
   local requeued = 0
   for _, worker in ipairs(Herd) do
     local job = Busy[worker]
-    if job then
+    if job and not job.stuck then
       job.dispatched = nil
       queue_job(job)
       requeued = requeued + 1
@@ -122,6 +136,10 @@ end
 local function is_payment(msg)
   return msg.Action == "Credit-Notice" and msg.From == WrappedAR
 end
+
+Handlers.prepend("Expire-Stuck-Jobs", function() return "continue" end, function(msg)
+  expire_stuck_jobs(tonumber(msg.Timestamp))
+end)
 
 Handlers.add("Start-Inference", is_payment, function(msg)
   local client = msg.Sender
@@ -171,7 +189,12 @@ local function finish(msg, on_job)
     return
   end
   Busy[worker] = nil
-  on_job(job)
+  if job.stuck then
+    print(stamp("ERR") .. Colors.red .. "Late " .. msg.Action .. " from " .. short(worker)
+      .. " dropped (its job was already failed)." .. Colors.reset)
+  else
+    on_job(job)
+  end
   DispatchWork()
 end
 

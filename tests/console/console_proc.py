@@ -12,16 +12,16 @@ PROMPT = re.compile(r"@aos-[0-9A-Za-z.]+\[Inbox:(\d+)\]>")
 PROCESS_LINE = re.compile(r"Your AOS process:  ([A-Za-z0-9_-]{43})")
 
 
-_ESC = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
+_ESC = r"(?:\x1b\[[0-9;?]*[A-Za-z]| \x08)*"      # redraw codes of the prompt and the spinner line
 
 
 def output_line(text: str) -> re.Pattern:
     """A whole line of output as the pty shows it (the prompt's redraw codes may come before it)."""
-    return re.compile(r"\n" + _ESC + re.escape(text) + r"\r\n")
+    return output_line_re(re.escape(text))
 
 
 def output_line_re(pattern: str) -> re.Pattern:
-    return re.compile(r"\n" + _ESC + pattern + r"\r\n")
+    return re.compile(r"\n" + _ESC + pattern + r"\r+\n")
 
 
 def console_env(**extra) -> dict:

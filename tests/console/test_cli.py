@@ -71,3 +71,37 @@ def test_load_flag(tmp_path):
     (tmp_path / "main.lua").write_text('Loaded = require("lib").n + 1')
     done = run_aos("t", tmp_path / "d", "--load", str(tmp_path / "main.lua"), "--run", "Loaded")
     assert done.returncode == 0 and done.stdout.endswith("\n21\n")
+
+
+def test_fund_flag_credits_the_process(tmp_path):
+    done = run_aos("t", tmp_path, "--fund", "0.001", "--run", "Inbox[#Inbox].Action .. ' ' .. Inbox[#Inbox].Quantity")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[-2:] == ["New Message From xU9...h10: Action = Credit-Notice",
+                                             "Credit-Notice 1000000000"]
+    bad = run_aos("t", tmp_path, "--fund", "lots", "--run", "1")
+    assert bad.stdout.startswith("ERROR: .fund requires an amount of wAR")
+
+
+def test_publish_a_package_folder(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "apm.json").write_text('{"vendor": "@me", "name": "hello", "version": "0.1.0", "description": "hi",'
+                                  ' "main": "main.lua", "dependencies": {}, "repository": "", "readme": "",'
+                                  ' "authors": []}')
+    (pkg / "main.lua").write_text("return { hello = function() return 'hello' end }")
+    done = run_aos("t", tmp_path / "d", "--publish", str(pkg))
+    assert done.returncode == 0 and done.stdout.startswith(f"Published {pkg} to the local APM registry")
+    again = run_aos("t", tmp_path / "d", "--publish", str(tmp_path / "nothing-here"))
+    assert again.returncode == 1 and again.stdout.startswith("ERROR: ")
+    assert "Traceback" not in again.stdout + again.stderr
+
+
+def test_scripted_runs_import_no_terminal_ui_and_no_model(tmp_path):
+    code = ("import sys; from aosrepl.cli import main; rc = main(['t', '--data-dir', sys.argv[1], '--run', '1+1']);"
+            "print('prompt_toolkit' in sys.modules, 'llama_cpp' in sys.modules, rc)")
+    import subprocess
+    import sys
+    from console_proc import ROOT, console_env
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                          env=console_env(), cwd=ROOT, timeout=120)
+    assert done.stdout == "2\nFalse False 0\n"

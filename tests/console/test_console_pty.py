@@ -128,9 +128,8 @@ def test_history_survives_a_restart(tmp_path):
     child.expect(PROMPT)
     leave(child)
     child, _ = start(tmp_path)
-    child.send("\x1b[A")                      # Up: the last line of the previous session
-    child.expect_exact("Remembered = 41")
-    child.sendline(" + 1")
+    child.send("\x1b[A")                      # Up: the last line of the previous session ...
+    child.sendline(" + 1")                    # ... edited: `Remembered = 41 + 1`
     child.expect(PROMPT)
     child.sendline("Remembered")
     child.expect(output_line("42"))
@@ -153,4 +152,38 @@ def test_ctrl_c_clears_a_typed_line(tmp_path):
     child.sendcontrol("c")
     child.sendline("'fresh'")
     child.expect(output_line("fresh"))
+    leave(child)
+
+
+def test_tab_completes_from_the_live_process(tmp_path):
+    child, _ = start(tmp_path)
+    child.sendline("MyLongGlobalName = 7")
+    child.expect(PROMPT)
+    child.send("MyLongGl\t")
+    child.sendline(" * 6")
+    child.expect(output_line("42"))
+    leave(child)
+
+
+def test_pad_evaluates_what_the_editor_saved(tmp_path):
+    editor = tmp_path / "fake-editor"
+    editor.write_text("#!/bin/sh\necho 'return 6 * 7' > \"$1\"\n")
+    editor.chmod(0o755)
+    child, pid = start(tmp_path, EDITOR=str(editor))
+    child.sendline(".pad")
+    child.expect(output_line("42"))
+    child.expect(PROMPT)
+    assert (tmp_path / "data" / "console" / f"pad-{pid}.lua").read_text() == "return 6 * 7\n"
+    leave(child)
+
+
+def test_pasted_editor_block_runs_line_by_line(tmp_path):
+    child, _ = start(tmp_path)
+    child.send("\x1b[200~.editor\nlocal a = 5\nreturn a * 2\n.done\x1b[201~")
+    child.send("\r")
+    child.expect_exact("<editor mode> use '.done' to submit or '.cancel' to cancel")
+    child.expect(output_line("10"))
+    child.expect(PROMPT)
+    child.send("\x1b[200~local b = 4\nreturn b * 3\x1b[201~\r")    # pasted Lua: one chunk
+    child.expect(output_line("12"))
     leave(child)

@@ -141,3 +141,20 @@ def test_corrupt_model_with_gguf_header_fails_at_first_use(tmp_path):
         e.set_prompt("hello")
     with pytest.raises(InferenceError, match="cannot load model"):   # still a clear error, again
         e.set_prompt("hello")
+
+
+def test_prompt_longer_than_the_context_is_a_clear_error(engine):
+    with pytest.raises(InferenceError, match="prompt too long"):
+        engine.set_prompt("word " * 3000)
+    engine.set_prompt("Still fine")           # the engine is usable afterwards
+    assert engine.run(2)
+
+
+def test_truncated_model_is_a_clear_error(model_path, tmp_path):
+    half = tmp_path / "half.gguf"
+    with open(model_path, "rb") as src:
+        half.write_bytes(src.read(model_path.stat().st_size // 2))
+    e = LocalEngine()
+    e.load(str(half))
+    with pytest.raises(InferenceError, match="cannot load model .*half.gguf.*truncated"):
+        e.set_prompt("hello")

@@ -215,3 +215,24 @@ def test_worker_init_from_the_herder_reports_its_model(net, workers):
     settle(net)
     reply = herder_eval(net, 'local m = Inbox[#Inbox] return m.Action .. "|" .. m["Model-ID"] .. "|" .. m.Error')
     assert reply == f"Worker-Initialized|{ids.PHI3_MODEL}|"
+
+
+def test_a_worker_that_never_answers_times_out_with_a_refund(net, workers):
+    pid, printed = new_client(net, "timed-out")
+    blocker = net.find_or_spawn("silent-worker")
+    herder_out = Printed(net, ids.LLAMA_HERDER)
+    herder_eval(net, f'RegisterWorkers({{"{blocker}"}})')
+    output(net.eval(pid, 'Llama.run("Hello", 3, function() CALLED = true end)'))
+    settle(net)
+    herder_eval(net, "WorkerTimeout = -1")              # the next message finds the job overdue
+    output(net.eval(pid, f'Send({{Target = "{ids.LLAMA_HERDER}", Action = "Info"}})'))
+    settle(net)
+    assert f"LlamaHerder error: worker {blocker[:6]} timed out" in printed.text
+    assert balance(net, pid) == int(FUNDS)
+    # Its late answer is dropped, and the worker is free again.
+    output(net.eval(blocker, f'Send({{Target = "{ids.LLAMA_HERDER}", Action = "Inference-Response", Data = "late"}})'))
+    settle(net)
+    assert "Late Inference-Response from " + blocker[:6] + " dropped" in herder_out.text
+    assert herder_eval(net, f'return tostring(Busy["{blocker}"])') == "nil"
+    assert output(net.eval(pid, "return tostring(CALLED)")) == "nil"
+    herder_eval(net, f'WorkerTimeout = 600000; RegisterWorkers({{"{workers[0]}", "{workers[1]}"}})')

@@ -6,7 +6,7 @@ import pytest
 from aosrepl import ids
 from aosrepl.inference import default_natives
 from aosrepl.network import Network
-from tests.inference.herd import FUNDS, Printed, balance, new_client, output, settle
+from tests.inference.herd import FUNDS, Printed, balance, herder_eval, new_client, output, settle
 from tests.inference.server import free_port, llama_server
 
 
@@ -62,7 +62,6 @@ def test_remote_backend_serves_the_article_request(tmp_path, model_path):
 
 
 def test_job_in_flight_at_shutdown_is_served_by_the_new_workers_after_restart(tmp_path, model_path):
-    from tests.inference.herd import herder_eval
     data_dir = tmp_path / "net"
     with Network(data_dir, workers=1) as net:
         pid, _ = new_client(net, "patient")

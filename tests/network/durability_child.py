@@ -18,12 +18,17 @@ Handlers.add("direct", "Direct", function(msg) table.insert(Directs, tonumber(ms
 """
 
 
+PINGPONG = (Path(__file__).parent / "lua" / "pingpong.lua").read_text()
+CHAIN = 3000   # messages bouncing between c and d while the steps run
+
+
 def main(data_dir: str, steps: int) -> None:
     net = Network(data_dir, services=False)
-    a, b = net.find_or_spawn("a"), net.find_or_spawn("b")
-    for pid, code in ((a, SETUP_A), (b, SETUP_B)):
+    a, b, c, d = (net.find_or_spawn(name) for name in "abcd")
+    for pid, code in ((a, SETUP_A), (b, SETUP_B), (c, PINGPONG), (d, PINGPONG)):
         assert "Error" not in net.eval(pid, code)
-    print("READY", a, b, flush=True)
+    assert "Error" not in net.eval(c, f'Send({{ Target = "{d}", Action = "Ping", N = "{CHAIN - 1}" }})')
+    print("READY", a, b, c, d, flush=True)
     for i in range(1, steps + 1):
         result = net.eval(a, f'Count = {i}; Send({{ Target = "{b}", Action = "Add", N = "{i}" }}); return Count')
         assert result["Output"]["data"] == str(i), result

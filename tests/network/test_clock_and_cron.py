@@ -63,3 +63,18 @@ def test_cron_tags_strip_the_prefix():
     tags = [{"name": "Cron-Interval", "value": "1-minute"}, {"name": "Cron-Tag-Action", "value": "Cron"},
             {"name": "Cron-Tag-Extra", "value": "x"}, {"name": "Name", "value": "n"}]
     assert cron_tags(tags) == [{"name": "Action", "value": "Cron"}, {"name": "Extra", "value": "x"}]
+
+
+def test_system_clock_fires_timers_from_its_thread():
+    import threading
+    from aosrepl.clock import SystemClock
+    clock = SystemClock()
+    fired = threading.Event()
+    order = []
+    try:
+        clock.call_at(clock.now_ms() + 30, lambda: (order.append("second"), fired.set()))
+        clock.call_at(clock.now_ms() + 10, lambda: order.append("first"))
+        assert fired.wait(10)
+        assert order == ["first", "second"]
+    finally:
+        clock.close()

@@ -133,3 +133,20 @@ def test_a_process_that_cannot_load_gives_a_clear_error_not_a_hang(tmp_path):
         assert net.run_until_idle(10)
         ok = net.spawn("b")
         assert ev(net, ok, "1 + 1") == "2"   # the rest of the network is fine
+
+
+def test_waiting_inside_a_subscriber_callback_is_refused_not_a_deadlock(net):
+    pid = net.spawn("a")
+    assert net.run_until_idle(10)
+    errors = []
+
+    def callback(p, result):
+        try:
+            net.eval(p, "1")
+        except NetworkError as exc:
+            errors.append(str(exc))
+
+    net.subscribe(pid, callback)
+    net.send(pid, {"Action": "Hello"})
+    assert net.run_until_idle(10)
+    assert errors and "subscriber callback" in errors[0]

@@ -4,7 +4,6 @@ import pytest
 from aosrepl import ids, services
 from aosrepl.network import Network
 from aosrepl.network import genesis
-from tests.network.conftest import ev
 
 WAR = """
 Minted = Minted or {}
@@ -18,7 +17,6 @@ WORKER = """
 Booted = (Booted or 0) + 1
 HasLlama = pcall(require, "llama")
 """
-
 
 @pytest.fixture
 def fake_services(tmp_path, monkeypatch):
@@ -39,12 +37,10 @@ def fake_services(tmp_path, monkeypatch):
     monkeypatch.setattr(genesis, "_publish_packages", lambda net: published.append(net))
     return root
 
-
 def owner_eval(net, pid, code):
     result = net.eval(pid, code, signer=services.SERVICE_OWNER)
     assert "Error" not in result, result
     return result["Output"].get("data", "")
-
 
 def test_genesis_boots_services_mints_and_registers_workers(tmp_path, fake_services):
     natives = {"llama": lambda bridge: bridge.make_module({"ping": lambda: "pong"})}
@@ -61,7 +57,6 @@ def test_genesis_boots_services_mints_and_registers_workers(tmp_path, fake_servi
         assert owner_eval(net, ids.WAR_TOKEN, "Name") == "Wrapped AR"
         assert net.notices == []
 
-
 def test_restart_keeps_services_and_refreshes_workers(tmp_path, fake_services):
     data = tmp_path / "data"
     worker = services.worker_id(0)
@@ -76,7 +71,6 @@ def test_restart_keeps_services_and_refreshes_workers(tmp_path, fake_services):
         assert owner_eval(net, worker, "Scratch == nil") == "true"    # ...without its old state
         assert owner_eval(net, ids.LLAMA_HERDER, "#Registered") == "1"
 
-
 def test_a_service_whose_file_appears_later_is_booted_then(tmp_path, fake_services):
     data = tmp_path / "data"
     with Network(data, workers=0, deterministic=True) as net:
@@ -85,14 +79,12 @@ def test_a_service_whose_file_appears_later_is_booted_then(tmp_path, fake_servic
     with Network(data, workers=0, deterministic=True) as net:
         assert owner_eval(net, ids.APM_REGISTRY, "Registry") == "true"
 
-
 def test_a_failing_service_file_is_reported_not_fatal(tmp_path, fake_services):
     (fake_services / "herder.lua").write_text("error('herder is broken')")
     with Network(tmp_path / "data", workers=1, deterministic=True) as net:
         assert net.run_until_idle(30)
         assert any("herder is broken" in line for line in net.notices)
         assert owner_eval(net, ids.WAR_TOKEN, "#Minted") == "1"
-
 
 def test_workers_without_inference_still_boot(tmp_path, fake_services, monkeypatch):
     import builtins
@@ -107,7 +99,6 @@ def test_workers_without_inference_still_boot(tmp_path, fake_services, monkeypat
     with Network(tmp_path / "data", workers=1, deterministic=True) as net:
         assert owner_eval(net, services.worker_id(0), "tostring(HasLlama)") == "false"
         assert any("Inference is not available" in line for line in net.notices)
-
 
 def test_a_worker_message_cut_off_by_close_is_redelivered_to_the_fresh_worker(tmp_path, fake_services,
                                                                               monkeypatch):

@@ -2,7 +2,7 @@
 import threading
 
 from aosrepl import ids
-from tests.network.conftest import ev, lua, out
+from tests.network.conftest import ev, lua
 
 
 def test_fresh_process_has_its_spawn_message_in_the_inbox(net):
@@ -228,3 +228,17 @@ def test_a_blocking_handler_does_not_delay_another_process(tmp_path):
         assert net.run_until_idle(30)
         assert events == ["A blocked", "B eval 2", "B again 4", "A released"]
         assert ev(net, a, "Result") == "done"
+
+
+def test_spawn_data_with_on_boot_runs_at_boot(net):
+    pid = net.spawn("booter", tags={"On-Boot": "Data"}, data="BootedWith = 42")
+    assert ev(net, pid, "BootedWith") == "42"
+    assert net.get_message(pid)["Data"] == "BootedWith = 42"
+
+
+def test_child_spawned_with_on_boot_runs_its_data(net):
+    a = net.spawn("parent")
+    ev(net, a, 'Spawn(ao._module, { Name = "kid", ["On-Boot"] = "Data", Data = "Hello = \'from boot\'" })')
+    assert net.run_until_idle(10)
+    kid = next(p for p in net.processes() if p.name == "kid")
+    assert net.eval(kid.id, "Hello", signer=a)["Output"]["data"] == "from boot"

@@ -35,6 +35,9 @@ ESCAPES = [
     ("python object through a native bridge", "getmetatable(Send).__index"),
     ("package.searchpath", 'package.searchpath("x", "/etc/?")'),
     ("os.setlocale", 'os.setlocale("C")'),
+    ("unstoppable finalizer", "setmetatable({}, {__gc = function() while true do end end})"),
+    ("budget escape through xpcall's handler",
+     "while true do xpcall(function() while true do end end, function() while true do end end) end"),
 ]
 
 

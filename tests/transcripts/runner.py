@@ -187,3 +187,136 @@ def replay_in_process(path: Path, data_dir: Path, idle_timeout: float = 120.0) -
                 raise mismatch(path, step, "output differs", _trim(step.expected), _trim(actual))
     finally:
         net.close()
+
+
+# ----- the real `aos` binary in a pty ------------------------------------------------------------------
+TERMINAL_CODES = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][A-Z0-9]|[=>])")
+PROMPT_LINE = r"\S+@aos-[\w.]+\[Inbox:\d+\]> "
+
+
+class PtyScreen:
+    """What the console wrote to its terminal, as plain text (terminal codes and carriage returns removed),
+    with a read position that only moves forward: each expected piece must come after the one before."""
+
+    def __init__(self, child, timeout: float):
+        self.child, self.timeout, self.raw, self.pos = child, timeout, "", 0
+
+    @property
+    def text(self) -> str:
+        return FUNCTION_ADDRESS.sub("function: 0x…", TERMINAL_CODES.sub("", self.raw).replace("\r", ""))
+
+    def read_more(self) -> bool:
+        """Reads what the console wrote since; False once it has closed its terminal."""
+        import pexpect
+        try:
+            self.raw += self.child.read_nonblocking(65536, timeout=0.2)
+        except pexpect.TIMEOUT:
+            pass
+        except pexpect.EOF:
+            return False
+        return True
+
+    def wait(self, pattern: re.Pattern, what: str) -> re.Match:
+        import time
+        deadline = time.monotonic() + self.timeout
+        while True:
+            match = pattern.search(self.text, self.pos)
+            if match:
+                self.pos = match.end()
+                return match
+            if time.monotonic() > deadline or not self.read_more():
+                tail = self.text[max(0, self.pos - 400):]
+                raise TranscriptMismatch(f"the console never showed {what}; it showed after the last match:\n{tail}")
+
+    def wait_text(self, text: str) -> None:
+        self.wait(re.compile(re.escape(text)), repr(text))
+
+    def wait_all(self, texts: list[str], what: str) -> None:
+        """Every text, in any order, after the current position."""
+        start, end = self.pos, self.pos
+        for text in texts:
+            self.pos = start
+            end = max(end, self.wait(re.compile(re.escape(text)), f"{text!r} of {what}").end())
+        self.pos = end
+
+
+NOISE = re.compile(r"[\u2800-\u28ff]*(?:network|busy)?[\u2800-\u28ff]*")     # the console's busy spinner
+
+
+def _model_literal(shape: str) -> re.Pattern | None:
+    """The literal start of any of a model line's shapes, or None when generated text has no fixed start."""
+    starts = []
+    for alternative in shape.split(" || "):
+        literal = re.split(r'<model text>|"', alternative, maxsplit=1)[0]
+        if not literal.strip():
+            return None
+        starts.append(re.escape(literal))
+    return re.compile("|".join(starts))
+
+
+def wait_for_model_text(screen: "PtyScreen", shape: str) -> None:
+    """Model text shows up where the screen gets a word that is neither a prompt nor the busy spinner."""
+    literal = _model_literal(shape)
+    if literal is not None:
+        screen.wait(literal, f"model text ({shape})")
+        return
+    import time
+    deadline = time.monotonic() + screen.timeout
+    while time.monotonic() < deadline:
+        text = screen.text
+        prompts = [m.span() for m in re.finditer(PROMPT_LINE.rstrip() , text)]
+        for word in re.finditer(r"\S+", text[screen.pos:]):
+            start = screen.pos + word.start()
+            if NOISE.fullmatch(word.group()) or any(a <= start < b for a, b in prompts):
+                continue
+            screen.pos = screen.pos + word.end()
+            return
+        if not screen.read_more():
+            break
+    raise TranscriptMismatch(f"the console never showed model text ({shape})")
+
+
+def replay_in_pty(path: Path, data_dir: Path, timeout: float = 180.0) -> None:
+    """Replay a transcript by typing it into the real `aos` console in a pty (pexpect). The screen is checked
+    piece by piece: every prompt, every expected line in order (a table's lines in any order), and the start
+    of model text (its shape is checked by the in-process replay)."""
+    import os
+    import sys
+    import pexpect
+
+    steps = parse(path)
+    name = steps[0].prompt.split("@", 1)[0]
+    env = dict(os.environ, NO_COLOR="1", TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+    env.pop("AOSREPL_HOME", None)
+    child = pexpect.spawn(sys.executable, ["-m", "aosrepl", name, "--data-dir", str(data_dir)], env=env,
+                          encoding="utf-8", timeout=timeout, dimensions=(50, 200))
+    screen = PtyScreen(child, timeout)
+    try:
+        pid = screen.wait(re.compile(r"Your AOS process:\s+([A-Za-z0-9_-]{43})"), "the process id").group(1)
+        for step in steps:
+            if step.prompt is not None:
+                screen.wait_text(step.prompt.rstrip())     # the terminal shows no trailing space
+            child.sendline(step.input)
+            screen.wait_text(step.input)
+            expected = [line[: -len(ADDED)] if line.endswith(ADDED) else line for line in _trim(step.expected)]
+            expected = [plain(line).replace("<PID>", pid) for line in expected]
+            index = 0
+            while index < len(expected):
+                line = expected[index]
+                end = _table_end(expected, index) if line == "{" else None
+                if end is not None:
+                    screen.wait_text("{")
+                    screen.wait_all([x.rstrip(",") for x in expected[index + 1:end]], f"the table at {path.name}:{step.line}")
+                    screen.wait(re.compile(r"(?m)^\}"), "the table's end")
+                    index = end + 1
+                    continue
+                if line.endswith(MODEL):
+                    wait_for_model_text(screen, line[: -len(MODEL)])
+                elif line.strip():
+                    screen.wait_text(line)
+                index += 1
+        child.sendline(".exit")
+        screen.wait_text("Exiting...")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from .runner import TranscriptMismatch, match_block, parse, replay_in_process
+from .runner import TranscriptMismatch, match_block, parse, replay_in_process, replay_in_pty
 
 HERE = Path(__file__).parent
 TRANSCRIPTS = sorted(HERE.glob("*.aos"))
@@ -59,3 +59,8 @@ def test_matcher_rules():
     assert match_block(['{ "<|end|> The meaning of life" } (model)'], ['{ "It is', '42" }'])
     assert not match_block(['{ "x" } (model)'], ["no quotes here"])
     assert match_block(["line (added)", "", "next"], ["", "line", "", "next", ""])
+
+
+def test_whole_article_replays_in_the_real_console(tmp_path):
+    """The whole article typed into the real `aos` binary in a pty."""
+    replay_in_pty(HERE / "article.aos", tmp_path / "data")

@@ -81,6 +81,25 @@ load = function(...)
   return raw_load(chunk, chunkname, "t")
 end
 
+-- An error raised by the hook leaves hooks disabled while xpcall's message handler
+-- runs; once the message is stopped the handler is skipped so it cannot spin forever.
+local raw_xpcall = xpcall
+xpcall = function(f, handler, ...)
+  return raw_xpcall(f, function(e)
+    if tripped then return e end
+    return handler(e)
+  end, ...)
+end
+
+-- Finalizers run with hooks disabled, so no budget or interrupt could stop them.
+local raw_setmetatable = setmetatable
+_G.setmetatable = function(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("__gc metamethods are not allowed in a process", 2)
+  end
+  return raw_setmetatable(t, mt)
+end
+
 local allowed_gc = { collect = true, count = true, step = true, isrunning = true }
 collectgarbage = function(opt, arg)
   opt = opt or "collect"

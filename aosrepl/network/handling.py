@@ -1,0 +1,119 @@
+"""Handling: a process's scheduler thread runs one delivery, commits it with its outbox, and publishes
+the result. Processes are created on first need and rebuilt by replaying their handled messages."""
+from __future__ import annotations
+
+import sqlite3
+
+from aosrepl.network.slots import ProcessRecord, Slot
+
+MODULE_TAGS = [
+    {"name": "Data-Protocol", "value": "ao"}, {"name": "Variant", "value": "ao.TN.1"},
+    {"name": "Type", "value": "Module"}, {"name": "Module-Format", "value": "lua53-aosrepl"},
+    {"name": "Input-Encoding", "value": "JSON-1"}, {"name": "Output-Encoding", "value": "JSON-1"},
+    {"name": "Memory-Limit", "value": "256-mb"}, {"name": "Compute-Limit", "value": "100000000"},
+]
+
+
+class Unavailable(Exception):
+    """A process that cannot run now (failed to load, or an ephemeral one not re-spawned)."""
+
+
+class Handling:
+    """Mixed into Network: running deliveries on the scheduler's threads."""
+
+    def _run(self, slot: Slot, nonce: int, message: dict) -> None:
+        """A slot thread handles one delivery: run it, commit it with its outbox, route, publish."""
+        try:
+            try:
+                result, state = self._handle(slot, nonce, message)
+            except Unavailable as exc:
+                self._notice(str(exc))
+                with self._waiters_lock:   # an Eval waiting for this message gets the reason at once
+                    waiter = self._waiters.get((slot.record.id, message["Id"]))
+                if waiter is not None:
+                    waiter.result = {"Error": str(exc)}
+                    waiter.event.set()
+                return
+            with self.log.lock:
+                if self._closed:
+                    return   # stays pending: it will be handled again at the next start
+                try:
+                    with self.log.transaction():
+                        self.log.finish_delivery(slot.record.id, nonce, state, result)
+                        deliveries = self._route(slot, message, result) if state == "handled" else []
+                except sqlite3.Error as exc:
+                    self._notice(f"Could not log the result of {message['Id']} in {slot.record.id}: {exc}")
+                    return
+                self._dispatch(deliveries)
+            self._publish(slot.record.id, message, result)
+        finally:
+            with self._idle:
+                self._outstanding -= 1
+                if self._outstanding == 0:
+                    self._idle.notify_all()
+
+    def _handle(self, slot: Slot, nonce: int, message: dict):
+        with slot.use_lock:
+            lua = self._load(slot)
+            slot.current_nonce = nonce
+            try:
+                result = lua.handle(message, self._env(slot.record))
+            except Exception as exc:   # the runtime returns Lua errors; this is a bug below us: keep going
+                result = {"Error": f"{type(exc).__name__}: {exc}"}
+            finally:
+                slot.current_nonce = None
+        if not isinstance(result, dict):
+            result = {"Error": f"the process returned {type(result).__name__}, not a result"}
+        state = "interrupted" if slot.interrupted_nonce == nonce else "handled"
+        return result, state
+
+    def _load(self, slot: Slot):
+        """The slot's LuaProcess, created and replayed from the log on first need (caller holds use_lock)."""
+        if slot.lua is not None:
+            return slot.lua
+        rec = slot.record
+        if slot.broken:
+            raise Unavailable(f"Process {rec.name or rec.id} could not be loaded ({slot.broken}); "
+                               f"its messages stay in the log.")
+        if not slot.available:
+            raise Unavailable(f"{rec.name or rec.id} is a worker process that was not started in this run; "
+                               f"its messages stay in the log.")
+        try:
+            lua = self._new_lua(rec)
+            env = self._env(rec)
+            for nonce, link, body in self.log.history(rec.id, rec.generation):
+                lua.handle(self._delivered(body, nonce, link, rec), env)
+        except Exception as exc:
+            slot.broken = f"{type(exc).__name__}: {exc}"
+            return self._load(slot)
+        slot.lua = lua
+        return lua
+
+    def _new_lua(self, rec: ProcessRecord):
+        from aosrepl.runtime import LuaProcess
+        factories = self._native_factories() if rec.natives else {}
+        natives = {name: factories[name] for name in rec.natives if name in factories}
+        return LuaProcess(rec.id, module_id=rec.module, natives=natives)
+
+    def _native_factories(self) -> dict:
+        with self._natives_lock:
+            if self._natives_cache is None:
+                if self._natives_arg is not None:
+                    self._natives_cache = dict(self._natives_arg)
+                else:
+                    try:
+                        from aosrepl.inference import default_natives
+                        self._natives_cache = dict(default_natives(model=self._model, backend=self._backend))
+                    except Exception as exc:
+                        self._notice(f"Inference is not available ({type(exc).__name__}: {exc}); "
+                                     f"workers run without a model.")
+                        self._natives_cache = {}
+            return self._natives_cache
+
+    @staticmethod
+    def _env(rec: ProcessRecord) -> dict:
+        # the same object every time: the runtime reuses its Lua copy while the env is unchanged
+        if rec.env is None:
+            rec.env = {"Process": {"Id": rec.id, "Owner": rec.owner, "Tags": rec.tags},
+                       "Module": {"Id": rec.module, "Tags": MODULE_TAGS}}
+        return rec.env

@@ -1,0 +1,18 @@
+-- json encode/decode, also reachable as the global `json`
+test("encode", function()
+  assert_eq(json.encode({ a = { 1, 2 }, b = "x\n/", c = 1.0, d = 1.5 }), '{"a":[1,2],"b":"x\\n/","c":1,"d":1.5}')
+  assert_eq(json.encode({}), "[]")
+  assert_eq(json.encode("\1"), '"\\u0001"')
+  assert_eq(json.encode({ f = function() end, k = true }), '{"k":true}')
+  assert_error(function() json.encode({ 1, 2, x = 1 }) end, "invalid table: mixed or invalid key types")
+  assert_error(function() json.encode({ [1] = 1, [3] = 3 }) end, "invalid table: sparse array")
+  assert_error(function() json.encode(0 / 0) end, "unexpected number value")
+end)
+
+test("decode", function()
+  assert_eq(json.decode('{"a":[1,2.5,null,true],"b":"\\u00e9\\n"}'), { a = { 1, 2.5, nil, true }, b = "é\n" })
+  assert_eq(math.type(json.decode("10")), "integer")
+  assert_eq(json.decode('"\\ud83d\\ude00"'), "😀")
+  assert_error(function() json.decode('{"a":[1,2.5,null]') end, "expected '}' or ',' at line 1 col 19")
+  assert_error(function() json.decode("[1,\n x]") end, "at line 2 col 2")
+end)
