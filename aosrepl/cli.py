@@ -81,6 +81,15 @@ def spawn_data(args) -> str | None:
         raise StartError(f"ERROR: cannot read --data file {args.data}: {exc}") from None
 
 
+def check_inference_flags(args) -> None:
+    if args.model is not None and not Path(args.model).expanduser().is_file():
+        raise StartError(f"ERROR: --model: no such model file: {args.model}")
+    if args.workers is not None and args.workers < 0:
+        raise StartError("ERROR: --workers must be 0 or more.")
+    if args.backend is not None and not re.match(r"^https?://", args.backend):
+        raise StartError(f"ERROR: --backend must be an http(s) URL, not {args.backend!r}")
+
+
 def open_network(data_dir: Path, args):
     try:
         from aosrepl.network import Network, NetworkError
@@ -155,11 +164,12 @@ def run_scripted(session, net, lines, timeout: float) -> bool:
 
 def run_interactive(session, net, data_dir: Path, args, out) -> int:
     out.write(display.process_line(session.pid))
-    version = session.connect()
-    if version is None:
-        out.write(red("Could not connect to process! Exiting...") + "\n")
+    try:
+        version = session.connect()
+    except Exception as exc:
+        out.write(red(f"Could not connect to process! Exiting... ({exc})") + "\n")
         return 1
-    if version != display.AOS_LIBRARY_VERSION:
+    if version is not None and version != display.AOS_LIBRARY_VERSION:
         out.write(blue("A new AOS update is available. run [.update] to install.") + "\n")
     start_files(session, args)
     from aosrepl.console.app import run_app      # prompt_toolkit only for the interactive console
@@ -167,6 +177,8 @@ def run_interactive(session, net, data_dir: Path, args, out) -> int:
 
 
 def stdin_lines():
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")     # a stray byte must not end the run
     for line in sys.stdin:
         yield line.rstrip("\r\n")
 
@@ -181,6 +193,7 @@ def main(argv=None) -> int:
     try:
         data_dir = data_dir_from(args)
         spawn_tags(args)                       # flag errors before anything starts
+        check_inference_flags(args)
         net = open_network(data_dir, args)
         if args.publish:
             return publish(net, args.publish, out)
@@ -196,6 +209,8 @@ def main(argv=None) -> int:
                                  eval_timeout=None if interactive else args.timeout)
         net.subscribe(pid, session.on_result)
         net.subscribe_notices(session.on_notice)
+        for notice in list(getattr(net, "notices", [])):       # what the network said while starting
+            session.on_notice(notice)
         if interactive:
             return run_interactive(session, net, data_dir, args, out)
         start_files(session, args)

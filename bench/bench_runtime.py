@@ -41,6 +41,15 @@ def main(count: int = 20000) -> None:
     n = len(replies)
     print(f"handled {n} messages that each reply in {elapsed:.2f} s: {n / elapsed:,.0f} messages/s")
 
+    spawns = 200
+    start = time.perf_counter()
+    for _ in range(spawns):
+        spawn_process(name="s")
+    elapsed = time.perf_counter() - start
+    kib = eval_in(p, env, "collectgarbage('count')")["Output"]["data"]
+    print(f"spawned and booted {spawns} processes: {elapsed / spawns * 1e3:.1f} ms each; "
+          f"a process's Lua heap after the run above: {float(kib):,.0f} KiB")
+
     evals = 2000
     start = time.perf_counter()
     for _ in range(evals):

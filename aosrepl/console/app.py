@@ -24,12 +24,13 @@ from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.patch_stdout import patch_stdout
 from pygments.lexers.scripting import LuaLexer
 
-from aosrepl.console.display import gray, green
+from aosrepl.console.display import gray, green, strip_ansi
 from aosrepl.console.history import add_entry, history_path, load_history, save_history
 from aosrepl.console.terminal import TerminalWriter
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 SPINNER_DELAY = 0.15        # seconds of work before the spinner shows
+ACTIVITY_POLL = 0.25        # seconds between looks at whether the network is busy
 EXIT_HINT = "(To exit, press Ctrl-C again, Ctrl-D on an empty line, or type .exit)"
 _EXPRESSION_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*[.:]?$")
 
@@ -90,9 +91,10 @@ class ConsoleApp:
         self.queued: list[str] = []    # whole lines typed while an evaluation ran
         self.exit_armed = False
         self.frame = 0
+        self.network_busy = False
         self.spinner: Application | None = None
         self.prompt = PromptSession(
-            history=self.history, lexer=PygmentsLexer(LuaLexer),
+            history=self.history, lexer=PygmentsLexer(LuaLexer) if session.color else None,
             completer=ThreadedCompleter(ProcessCompleter(net, session.pid)), complete_while_typing=False,
             key_bindings=self._prompt_keys(), enable_history_search=False)
 
@@ -116,16 +118,30 @@ class ConsoleApp:
     def _message(self):
         return ANSI(self.session.prompt)
 
+    def _styled(self, text: str) -> ANSI:
+        return ANSI(text if self.session.color else strip_ansi(text))
+
+    def _network_busy(self) -> bool:
+        try:
+            return not self.net.run_until_idle(timeout=0)
+        except Exception:
+            return False
+
     def _activity(self):
         """Right of the prompt: a spinner while the network still works (e.g. an inference after Llama.run)."""
-        try:
-            idle = self.net.run_until_idle(timeout=0)
-        except Exception:
-            idle = True
-        if idle:
+        if not self.network_busy:
             return ""
-        self.frame += 1
-        return ANSI(gray(SPINNER[self.frame % len(SPINNER)] + " network busy"))
+        return self._styled(gray(SPINNER[self.frame % len(SPINNER)] + " network busy"))
+
+    async def _watch_activity(self):
+        """Redraws the prompt only while the network works (and once when it stops): no idle redraws."""
+        while True:
+            await asyncio.sleep(ACTIVITY_POLL)
+            busy = self._network_busy()
+            if busy or busy != self.network_busy:
+                self.network_busy = busy
+                self.frame += 1
+                self._redraw()
 
     async def run(self) -> int:
         self.session.on_change = self._redraw
@@ -137,6 +153,13 @@ class ConsoleApp:
         except (NotImplementedError, RuntimeError):
             pass
         self.session.redirect(TerminalWriter(loop, self._running_app))
+        activity = asyncio.create_task(self._watch_activity())
+        try:
+            return await self._loop()
+        finally:
+            activity.cancel()
+
+    async def _loop(self) -> int:
         with patch_stdout(raw=True):      # stray prints of other code still land above the prompt
             while not self.session.exited:
                 if self.queued:
@@ -146,8 +169,7 @@ class ConsoleApp:
                 else:
                     default, self.typeahead = self.typeahead, ""
                     try:
-                        line = await self.prompt.prompt_async(self._message, default=default, rprompt=self._activity,
-                                                              refresh_interval=0.25)
+                        line = await self.prompt.prompt_async(self._message, default=default, rprompt=self._activity)
                     except (EOFError, KeyboardInterrupt):
                         break
                 self.exit_armed = False
@@ -220,7 +242,7 @@ class ConsoleApp:
                 return ""           # quick commands finish without a spinner flicker
             frame[0] += 1
             spin = SPINNER[frame[0] % len(SPINNER)]
-            return ANSI(green(spin) + gray(f" [{status['text']}...] Ctrl-C stops it ") + self.typeahead)
+            return self._styled(green(spin) + gray(f" [{status['text']}...] Ctrl-C stops it ") + self.typeahead)
 
         app = Application(layout=Layout(Window(FormattedTextControl(text), height=1)),
                           key_bindings=kb, refresh_interval=0.1, erase_when_done=True)

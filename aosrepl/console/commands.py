@@ -72,7 +72,7 @@ class Commands:
         self._unsubscribe: dict[str, Callable] = {}
         self._simple = {
             ".help": self.help, ".dryrun": self.toggle_dryrun, ".monitor": self.monitor,
-            ".unmonitor": self.unmonitor, ".ps": self.ps,
+            ".unmonitor": self.unmonitor, ".ps": self.ps, ".pause": self.pause, ".live": self.live,
         }
         self._with_argument = {".fund": self.fund, ".watch": self.watch, ".unwatch": self.unwatch}
 
@@ -209,6 +209,16 @@ class Commands:
         s.dryrun = not s.dryrun
         s.say(green("Dryrun Mode Engaged") if s.dryrun else red("Dryrun Mode Disengaged"))
         s.on_change()
+        return True
+
+    def pause(self) -> bool:
+        self.s.paused = True
+        self.s.say(gray("=== Pausing Live Feed ==="))
+        return True
+
+    def live(self) -> bool:
+        self.s.say(gray("=== Starting Live Feed ==="))
+        self.s.resume_live()
         return True
 
     def monitor(self) -> bool:

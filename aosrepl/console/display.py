@@ -98,6 +98,8 @@ COMMANDS = [
     (".dryrun", "", "Toggles dry-run mode: evaluations run on a throw-away copy and never save memory"),
     (".monitor", "", "Starts the cron ticks for this process"),
     (".unmonitor", "", "Stops the cron ticks for this process"),
+    (".pause", "", "Holds incoming messages' output back (the live feed) until .live"),
+    (".live", "", "Shows what arrived while paused, and everything after"),
     (".fund", "[amount]", "Sends wAR from your local wallet to this process (e.g. .fund 0.001)"),
     (".ps", "", "Lists the processes of the local network"),
     (".watch", "[name|id]", "Shows another process's output live (e.g. .watch Llama-Herder)"),

@@ -35,6 +35,7 @@ class ConsoleSession:
         self.on_change: Callable[[], None] = lambda: None   # the app redraws its prompt here
         self._lock = threading.RLock()      # one writer at a time: evals and the live feed share `out`
         self._busy = 0                      # evaluations in flight: live output waits behind them
+        self.paused = False                 # `.pause`: live output waits until `.live`
         self._pending: list[Callable[[], None]] = []     # live output held back during an eval
         self.commands = Commands(self, blueprints_dir=blueprints_dir, data_dir=data_dir, cwd=cwd,
                                  run_editor=run_editor)
@@ -77,15 +78,13 @@ class ConsoleSession:
             return False
 
     def connect(self) -> str | None:
-        """Asks the process for its version, as aos does at start-up; adopts the prompt it returns."""
-        try:
-            result = self._call(VERSION_PROBE, dry=False)
-        except Exception as exc:
-            self.say(red(f"Could not connect to process! ({exc})"))
-            return None
+        """Asks the process for its library version, as aos does at start-up, and adopts the prompt it
+        returns. A process that answers with an error (say, a broken `Prompt()`) has it shown and gives
+        None; a network failure raises (the caller cannot go on without a network)."""
+        result = self._call(VERSION_PROBE, dry=False)
         output = result.get("Output") if isinstance(result, dict) else None
         if not isinstance(output, dict):
-            self.say(red("Could not connect to process!"))
+            self.show_result(result, typed_origin(VERSION_PROBE))
             return None
         self._adopt_prompt(output)
         version = output.get("data")
@@ -105,7 +104,7 @@ class ConsoleSession:
         finally:
             with self._lock:
                 self._busy -= 1
-                if not self._busy:
+                if not self._busy and not self.paused:
                     self._flush_live()
 
     def _call(self, code: str, dry: bool) -> dict:
@@ -156,10 +155,17 @@ class ConsoleSession:
 
     def _live(self, show: Callable[[], None]):
         with self._lock:
-            if self._busy:
+            if self._busy or self.paused:
                 self._pending.append(show)
             else:
                 show()
+
+    def resume_live(self):
+        """`.live`: show what arrived while paused, then keep showing."""
+        with self._lock:
+            self.paused = False
+            if not self._busy:
+                self._flush_live()
 
     def _flush_live(self):
         pending, self._pending = self._pending, []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import threading
 from typing import Callable
 
 
@@ -17,15 +16,11 @@ class TerminalWriter:
         self.loop = loop
         self.running_app = running_app     # the prompt_toolkit Application on screen now, or None
         self.stream = stream or sys.__stdout__
-        self._loop_thread = threading.get_ident()
 
     def write(self, text: str):
         if not text:
             return
-        if threading.get_ident() == self._loop_thread:
-            self._emit(text)
-            return
-        try:
+        try:     # always through the loop's queue, even from its own thread: one first-in first-out order
             self.loop.call_soon_threadsafe(self._emit, text)
         except RuntimeError:       # the loop is gone (the console is closing): print directly
             self._plain(text)

@@ -118,8 +118,11 @@ end
 function handlers.receive(pattern)
   local self = coroutine.running()
   handlers.once(next_once_name(), pattern, function(msg)
-    local ok, err = coroutine.resume(self, msg)
-    if not ok then error(err, 0) end
+    -- the suspended code runs inside its own message's pcall: a `false` status
+    -- from that pcall is its error, re-raised here in the message that resumed it
+    local ok, status, err = coroutine.resume(self, msg)
+    if not ok then error(status, 0) end
+    if status == false then error(err, 0) end
   end)
   return coroutine.yield(pattern)
 end

@@ -161,10 +161,11 @@ class MessageLog:
 
     # -- messages --------------------------------------------------------------------------------------
     def insert_message(self, body: dict, action: str | None) -> int:
+        # the body as ASCII JSON: any Python text (even lone surrogates) is stored and read back unchanged
         cur = self._conn.execute(
             "INSERT INTO messages (id, target, sender, action, timestamp, body) VALUES (?, ?, ?, ?, ?, ?)",
-            (body["Id"], body.get("Target"), body.get("From"), action, body["Timestamp"],
-             json.dumps(body, separators=(",", ":"), ensure_ascii=False)))
+            (_column(body["Id"]), _column(body.get("Target")), _column(body.get("From")), _column(action),
+             body["Timestamp"], json.dumps(body, separators=(",", ":"), ensure_ascii=True)))
         return cur.lastrowid
 
     def message_exists(self, msg_id: str) -> bool:
@@ -228,7 +229,7 @@ class MessageLog:
 
     def finish_delivery(self, pid: str, nonce: int, state: str, result=None) -> None:
         """Mark a delivery handled; `result` (kept for those who may ask for it later) is optional."""
-        text = None if result is None else json.dumps(result, separators=(",", ":"), ensure_ascii=False,
+        text = None if result is None else json.dumps(result, separators=(",", ":"), ensure_ascii=True,
                                                       default=str)
         self._conn.execute("UPDATE deliveries SET state = ?, result = ? WHERE process = ? AND nonce = ?",
                            (state, text, pid, nonce))
@@ -306,3 +307,10 @@ class MessageLog:
 
     def monitors(self) -> list[str]:
         return [r[0] for r in self._all("SELECT process FROM monitors ORDER BY process")]
+
+
+def _column(text):
+    """Text for an indexed column: SQLite needs valid UTF-8 (the exact text is in the JSON body)."""
+    if isinstance(text, str) and not text.isascii():
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text

@@ -59,6 +59,8 @@ class Bridge:
     def __init__(self, runtime):
         self._rt = runtime
         self._wrap = runtime.execute(runtime_source("bridge"))
+        # the sandbox's text-only `load`, captured before any process code can replace it
+        self._load = runtime.eval(b"load")
 
     def to_lua(self, value: Any) -> Any:
         """A Python value as a Lua value (dicts/lists become tables, recursively)."""
@@ -80,6 +82,21 @@ class Bridge:
                 return False, (f"{name}: {exc}" if str(exc) else f"{name}: {type(exc).__name__}").encode()
             return True, self.to_lua(result)
         return self._wrap(call)
+
+    def load_lua(self, source: bytes | str, chunkname: bytes | str, *args: Any) -> Any:
+        """Run a Lua chunk (text only) in this process's state with `args` as `...`;
+        returns its (first) result. For host-provided Lua such as a native module's
+        Lua half; a compile error raises RuntimeError."""
+        if isinstance(source, str):
+            source = source.encode()
+        if isinstance(chunkname, str):
+            chunkname = chunkname.encode()
+        loaded = self._load(source, chunkname)
+        chunk, error = loaded if isinstance(loaded, tuple) else (loaded, None)
+        if chunk is None:
+            text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
+            raise RuntimeError(f"{chunkname.decode('utf-8', 'replace')} failed to compile: {text}")
+        return chunk(*args)
 
     def make_module(self, functions: dict[str, Callable[..., Any]], fields: dict | None = None) -> Any:
         """A Lua table of functions (plus optional plain data fields)."""

@@ -20,6 +20,14 @@ def _string_keys(table) -> list[str]:
     return keys
 
 
+def _raw_field(table, key: bytes):
+    # a raw walk (lua_next): no metamethod of user code runs on the console's thread
+    for k, v in table.items():
+        if k == key:
+            return v
+    return None
+
+
 def complete_in(globals_table, prefix: str) -> list[str]:
     """Candidates that complete the identifier path at the end of `prefix`; each
     candidate is the whole path (e.g. `Handlers.utils`)."""
@@ -34,7 +42,7 @@ def complete_in(globals_table, prefix: str) -> list[str]:
     base = ""
     for i in range(0, len(parts) - 1, 2):
         name, sep = parts[i], parts[i + 1]
-        value = table[name.encode()] if lua_type(table) == "table" else None
+        value = _raw_field(table, name.encode())
         if lua_type(value) != "table":
             return []
         table = value

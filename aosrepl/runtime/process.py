@@ -35,6 +35,7 @@ class LuaProcess:
         self.module_id = module_id
         self.limits = limits or ProcessLimits()
         self._interrupted = False
+        self._busy = threading.Lock()      # held while a message is handled
         self._env_py: Any = None
         self._env_lua: Any = None
         try:
@@ -62,25 +63,34 @@ class LuaProcess:
 
     def handle(self, msg: dict, env: dict) -> dict:
         """Run one message through the process; Lua errors come back as {"Error": ...}."""
-        self._interrupted = False
-        try:
-            lua_msg = self._table_from(to_lua_plain(msg), recursive=True)
-            result = self._handle(lua_msg, self._env_table(env), self.limits.instructions)
-            return self._convert_result(result)
-        except LuaMemoryError:
-            return {"Error": self._memory_error("not enough memory")}
-        except LuaError as exc:
-            return {"Error": _text(exc)}
-        finally:
+        with self._busy:
             self._interrupted = False
+            try:
+                lua_msg = self._table_from(to_lua_plain(msg), recursive=True)
+                result = self._handle(lua_msg, self._env_table(env), self.limits.instructions)
+                return self._convert_result(result)
+            except LuaMemoryError:
+                return {"Error": self._memory_error("not enough memory")}
+            except LuaError as exc:
+                return {"Error": _text(exc)}
+            finally:
+                self._interrupted = False
 
     def interrupt(self) -> None:
         """Stop the handle in progress (safe to call from any thread)."""
         self._interrupted = True
 
     def complete(self, prefix: str) -> list[str]:
-        """Completion candidates for `prefix` from the live globals and table fields."""
-        return complete_in(self._host.globals(), prefix)
+        """Completion candidates for `prefix` from the live globals and table fields.
+        Returns [] rather than waiting when a message is being handled."""
+        if not self._busy.acquire(timeout=0.05):
+            return []
+        try:
+            return complete_in(self._host.globals(), prefix)
+        except LuaError:
+            return []
+        finally:
+            self._busy.release()
 
     def _load_trusted(self, source: bytes, chunkname: bytes):
         """Compile host-trusted Lua (test harnesses) in this state; returns a callable.

@@ -54,6 +54,10 @@ def test_bad_flags_are_clear_errors(tmp_path):
     assert (done.returncode, done.stdout) == (1, "Invalid cron flag!\n")
     done = run_aos("t", tmp_path, "--tag-name", "A", "--run", "1")
     assert done.returncode == 1 and "--tag-value" in done.stdout
+    done = run_aos("t", tmp_path, "--model", str(tmp_path / "none.gguf"), "--run", "1")
+    assert (done.returncode, done.stdout) == (1, f"ERROR: --model: no such model file: {tmp_path / 'none.gguf'}\n")
+    done = run_aos("t", tmp_path, "--backend", "localhost:8080", "--run", "1")
+    assert done.returncode == 1 and done.stdout.startswith("ERROR: --backend must be an http(s) URL")
 
 
 def test_spawn_tags_data_and_list(tmp_path):
@@ -105,3 +109,12 @@ def test_scripted_runs_import_no_terminal_ui_and_no_model(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
                           env=console_env(), cwd=ROOT, timeout=120)
     assert done.stdout == "2\nFalse False 0\n"
+
+
+def test_piped_bad_bytes_and_errors_do_not_stop_the_run(tmp_path):
+    import subprocess
+    from console_proc import aos_args, console_env, ROOT
+    done = subprocess.run(aos_args("t", tmp_path), input=b"'\xff'\nerror('x')\n1+1\n", capture_output=True,
+                          env=console_env(), cwd=ROOT, timeout=120)
+    out = done.stdout.decode()
+    assert done.returncode == 0 and out.endswith("\n2\n") and "\ufffd" in out

@@ -187,3 +187,12 @@ def test_pasted_editor_block_runs_line_by_line(tmp_path):
     child.send("\x1b[200~local b = 4\nreturn b * 3\x1b[201~\r")    # pasted Lua: one chunk
     child.expect(output_line("12"))
     leave(child)
+
+
+def test_a_data_dir_in_use_is_a_clear_error(tmp_path):
+    from console_proc import run_aos
+    child, _ = start(tmp_path)
+    done = run_aos("t", tmp_path / "data", "--run", "1")
+    assert done.returncode == 1
+    assert done.stdout.startswith("ERROR: ") and "in use" in done.stdout
+    leave(child)

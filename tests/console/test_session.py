@@ -115,3 +115,27 @@ def test_blueprint_from_the_repository(console):
     text = typed(session, out, ".load-blueprint token")
     assert text.startswith("Loading... token\n")
     assert typed(session, out, "Balances ~= nil") == "true\n"
+
+
+def test_monitor_brings_cron_ticks_until_unmonitor(tmp_path):
+    with Network(tmp_path / "cron", deterministic=True) as net:
+        cron = [{"name": "Cron-Interval", "value": "1-second"}, {"name": "Cron-Tag-Action", "value": "Cron"}]
+        pid = net.find_or_spawn("c", tags=cron)
+        out = io.StringIO()
+        session = ConsoleSession(net, pid, out, color=False)
+        net.subscribe(pid, session.on_result)
+        net.run_until_idle(30)
+        assert typed(session, out, ".monitor") == "Successfully started cron monitoring process.\n"
+        net.clock.advance(2500)
+        net.run_until_idle(30)
+        assert out.getvalue().count(": Action = Cron\n") == 2
+        assert typed(session, out, ".unmonitor") == "Successfully stopped cron monitoring process.\n"
+        net.clock.advance(2500)
+        net.run_until_idle(30)
+        assert out.getvalue() == "Successfully stopped cron monitoring process.\n"
+        assert "[Inbox:3]" in session.prompt
+
+
+def test_monitor_without_a_cron_is_a_clear_error(console):
+    session, out = console
+    assert typed(session, out, ".monitor").startswith("Could not start cron monitoring process. (")

@@ -245,3 +245,24 @@ def test_a_broken_network_call_is_a_message(net, tmp_path):
     net.eval = broken
     assert s.submit("1") is False
     assert take(out) == "ERROR: the evaluation failed: scheduler gone\n"
+
+
+def test_connect_shows_a_process_error_and_keeps_the_fallback_prompt(net, tmp_path):
+    s, out = make(net, tmp_path)           # this network's processes have no `.process` module
+    assert s.connect() is None
+    assert "module '.process' not found" in take(out)
+    assert s.prompt == "aos> "
+    net.lua.execute("package.loaded['.process'] = {_version = '2.0.0.rc1'}")
+    assert s.connect() == "2.0.0.rc1" and strip_ansi(s.prompt) == "me@aos-2.0.0.rc1[Inbox:0]> "
+
+
+def test_pause_holds_the_live_feed_until_live(net, tmp_path):
+    s, out = make(net, tmp_path)
+    net.subscribe(net.pid, s.on_result)
+    s.submit(".pause")
+    net.deliver(net.pid, "first")
+    s.submit("1+1")
+    assert take(out) == "=== Pausing Live Feed ===\n2\n"
+    s.submit(".live")
+    net.deliver(net.pid, "second")
+    assert take(out) == "=== Starting Live Feed ===\nfirst\nsecond\n"

@@ -242,3 +242,16 @@ def test_child_spawned_with_on_boot_runs_its_data(net):
     assert net.run_until_idle(10)
     kid = next(p for p in net.processes() if p.name == "kid")
     assert net.eval(kid.id, "Hello", signer=a)["Output"]["data"] == "from boot"
+
+
+def test_odd_text_is_stored_and_delivered_unchanged(net):
+    a = net.spawn("a")
+    ev(net, a, "Got = {}; Handlers.add('t', 'T', function(m) table.insert(Got, m.Data) end)")
+    odd = "emoji 📦, nul \x00 byte, ünïcode"
+    net.send(a, {"Action": "T", "Note": "📦"}, odd)
+    net.send(a, {"Action": "T\udcff"}, "lone \udcff surrogate")   # not crashing is what matters here
+    assert net.run_until_idle(10)
+    assert ev(net, a, "Got[1]") == odd
+    stored = net.log.query(action="T")[0]
+    assert stored["Data"] == odd and {"name": "Note", "value": "📦"} in stored["Tags"]
+    assert ev(net, a, "#Got") == "1"

@@ -77,6 +77,11 @@ def test_completion():
     assert "ao.send" in p.complete("x = ao.s")
     assert p.complete("nothing_here.x") == []
     assert p.complete("") == []
+    # user metamethods never run during completion
+    eval_in(p, env, "setmetatable(_G, {__index = function() while true do end end}); "
+                    "Trap = setmetatable({a = 1}, {__index = function() while true do end end})")
+    assert p.complete("Trap.") == ["Trap.a"]
+    assert p.complete("Missing.") == []
 
 
 def test_inbox_is_capped_at_10000():
@@ -102,3 +107,22 @@ def test_library_version_stamp():
     env = make_env(p.process_id)
     p.handle(make_msg(p, msg_id=p.process_id), env)
     assert eval_in(p, env, "require('.process')._version")["Output"]["data"] == "2.0.0.rc1"
+
+
+def test_load_lua_runs_host_chunks_in_the_process():
+    def factory(bridge):
+        core = bridge.make_module({"twice": lambda x: x * 2})
+        return bridge.load_lua(b"local core = ...; return { quad = function(x) return core.twice(core.twice(x)) end }",
+                               "@wrapper.lua", core)
+
+    p, env = spawn_process(name="w", natives={"w": factory})
+    assert eval_in(p, env, 'require("w").quad(3)')["Output"]["data"] == "12"
+
+
+def test_load_lua_reports_compile_errors():
+    import pytest
+    p, env = spawn_process(name="w")
+    with pytest.raises(RuntimeError, match="bad.lua failed to compile"):
+        p.bridge.load_lua("return +", "@bad.lua")
+    with pytest.raises(RuntimeError):
+        p.bridge.load_lua(b"\x1bLua", "=bin")

@@ -264,3 +264,23 @@ def test_update_script():
     assert p.handle(from_process(p, action="Keep"), env)["Output"]["data"] == "kept"
     assert data(eval_in(p, env, "#Inbox")) == "1"
     assert data(eval_in(p, env, "1+1")) == "2"
+
+
+def test_eval_value_after_receive_lands_in_the_reply_result(proc):
+    p, env = proc
+    res = eval_in(p, env, f'Send({{Target = "{OTHER}", Action = "Balance"}}).receive().Data')
+    assert res["Output"]["data"] == ""
+    ref = next(t["value"] for t in res["Messages"][0]["Tags"] if t["name"] == "Reference")
+    res = p.handle(from_process(p, data="999999673", tags={"X-Reference": ref}), env)
+    assert res["Output"]["data"] == "999999673"
+    # the reply was consumed by the waiting Eval, not stored
+    assert data(eval_in(p, env, "#Inbox")) == "1"
+
+
+def test_receive_errors_surface_in_the_later_message(proc):
+    p, env = proc
+    res = eval_in(p, env, f'local r = Send({{Target = "{OTHER}"}}).receive(); error("after " .. r.Data)')
+    ref = next(t["value"] for t in res["Messages"][0]["Tags"] if t["name"] == "Reference")
+    res = p.handle(from_process(p, data="reply", tags={"X-Reference": ref}), env)
+    assert 'after reply' in res["Error"]
+    assert data(eval_in(p, env, "1+1")) == "2"

@@ -35,6 +35,10 @@ ESCAPES = [
     ("python object through a native bridge", "getmetatable(Send).__index"),
     ("package.searchpath", 'package.searchpath("x", "/etc/?")'),
     ("os.setlocale", 'os.setlocale("C")'),
+    ("require of the io library", 'require("io").open("/etc/passwd")'),
+    ("require of the full debug library", 'require("debug").sethook()'),
+    ("python through package.loaded", 'package.loaded.python.eval("1")'),
+    ("io through package.loaded", 'package.loaded.io.popen("ls")'),
     ("unstoppable finalizer", "setmetatable({}, {__gc = function() while true do end end})"),
     ("budget escape through xpcall's handler",
      "while true do xpcall(function() while true do end end, function() while true do end end) end"),
@@ -71,3 +75,27 @@ def test_text_load_still_works(proc):
     p, env = proc
     assert eval_in(p, env, 'load("return 40 + 2")()')["Output"]["data"] == "42"
     assert eval_in(p, env, 'load("return x", "c", "t", {x = 7})()')["Output"]["data"] == "7"
+
+
+WALK = """
+local seen, found = {}, {}
+local function walk(v, path)
+  if type(v) == "userdata" or type(v) == "thread" then found[#found + 1] = path end
+  if type(v) ~= "table" or seen[v] then return end
+  seen[v] = true
+  local mt = getmetatable(v)
+  if type(mt) == "table" then walk(mt, path .. "<mt>") end
+  for k, x in next, v do
+    if type(k) == "string" or type(k) == "number" then walk(x, path .. "." .. tostring(k)) end
+  end
+end
+walk(_G, "_G")
+walk(getmetatable(""), "<string mt>")
+table.sort(found)
+return table.concat(found, " ")
+"""
+
+
+def test_no_host_object_is_reachable(proc):
+    p, env = proc
+    assert eval_in(p, env, WALK)["Output"]["data"] == ""

@@ -12,7 +12,7 @@ local traceback = debug.traceback
 local getinfo = debug.getinfo
 local format = string.format
 local raw_load = load
-local co_create, co_wrap, co_running = coroutine.create, coroutine.wrap, coroutine.running
+local co_create, co_running = coroutine.create, coroutine.running
 local select, error, type, next, setmetatable = select, error, type, next, setmetatable
 local raw_collectgarbage = collectgarbage
 local pack, unpack, resume, status = table.pack, table.unpack, coroutine.resume, coroutine.status
@@ -117,6 +117,10 @@ dofile = nil
 loadfile = nil
 string.dump = nil
 debug = { traceback = traceback }
+-- `require` reads package.loaded first: it must not hand back the originals either
+package.loaded.io = nil
+package.loaded.python = nil
+package.loaded.debug = debug
 for _, name in ipairs({ "execute", "remove", "rename", "exit", "getenv", "tmpname", "setlocale" }) do
   os[name] = nil
 end
