@@ -95,7 +95,8 @@ def open_network(data_dir: Path, args):
         from aosrepl.network import Network, NetworkError
     except ImportError as exc:
         raise StartError(f"ERROR: the local network is not available: {exc}") from None
-    options = {k: v for k, v in (("model", args.model), ("workers", args.workers), ("backend", args.backend))
+    model = str(Path(args.model).expanduser().resolve()) if args.model else None
+    options = {k: v for k, v in (("model", model), ("workers", args.workers), ("backend", args.backend))
                if v is not None}
     try:
         return Network(str(data_dir), **options)

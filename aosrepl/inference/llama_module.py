@@ -84,21 +84,5 @@ def make_factory(model=None, backend=None, threads=None):
     def factory(bridge):
         calls = EngineCalls(make_engine(model, backend, threads))
         core = bridge.make_module(calls.functions())
-        return run_lua_chunk(bridge, WRAPPER.read_bytes(), b"@llama.lua", core)
+        return bridge.load_lua(WRAPPER.read_bytes(), b"@llama.lua", core)
     return factory
-
-
-def run_lua_chunk(bridge, source: bytes, chunkname: bytes, *args):
-    """Evaluate a Lua chunk in the process's own state and return its result.
-
-    Uses the bridge's `load_lua` when the runtime offers one; until then the runtime's Lua state held by
-    the bridge (requested from the runtime developer as a public `Bridge.load_lua`)."""
-    load_lua = getattr(bridge, "load_lua", None)
-    if load_lua is not None:
-        return load_lua(source, chunkname, *args)
-    lua_load = bridge._rt.globals()[b"load"]
-    loaded = lua_load(source, chunkname, b"t")
-    chunk, error = loaded if isinstance(loaded, tuple) else (loaded, None)
-    if chunk is None:
-        raise RuntimeError(f"{chunkname.decode()} failed to compile: {error!r}")
-    return chunk(*args)

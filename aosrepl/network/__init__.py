@@ -22,9 +22,10 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
         NetworkError for an unknown pid. A process that cannot load answers {"Error": <why>} at once.
     net.wait_result(pid, msg_id, timeout=30.0) -> the result of a message sent earlier
     net.dryrun(pid, code=None, tags=None, data=None) -> result   (tags default {"Action": "Eval"})
-    net.subscribe(pid, cb) / net.subscribe_all(cb) -> an unsubscribe function. Callbacks run on the
-        process's scheduler thread: they must not wait for results (eval/run_until_idle there raise
-        NetworkError instead of deadlocking); send() is fine.
+    net.subscribe(pid, cb) / net.subscribe_all(cb) -> an unsubscribe function. subscribe(pid) leaves out
+        results of assignments (aos's live feed does not show them); subscribe_all gets everything printing.
+        Callbacks run on the process's scheduler thread: they must not wait for results (eval /
+        run_until_idle there raise NetworkError instead of deadlocking); send() is fine.
     net.subscribe_notices(cb) -> unsubscribe; cb(text) for each line of the network's own output stream
         (a message for an unknown target, a genesis Eval that failed, a process that cannot load...).
         The lines so far are in net.notices.

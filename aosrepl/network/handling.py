@@ -34,7 +34,7 @@ class Handling:
                     waiter.result = {"Error": str(exc)}
                     waiter.event.set()
                 return
-            with self.log.lock:
+            with self._locked():
                 if self._closed:
                     return   # stays pending: it will be handled again at the next start
                 try:
@@ -44,6 +44,12 @@ class Handling:
                 except sqlite3.Error as exc:
                     self._notice(f"Could not log the result of {message['Id']} in {slot.record.id}: {exc}")
                     return
+                except Exception as exc:   # a routing bug: keep the process's history whole, drop the outbox
+                    result = {"Error": f"The network could not route the outbox: {type(exc).__name__}: {exc}"}
+                    self._notice(f"{slot.record.name or slot.record.id}: {result['Error']}")
+                    with self.log.transaction():
+                        self.log.finish_delivery(slot.record.id, nonce, state, result)
+                    deliveries = []
                 self._dispatch(deliveries)
             self._publish(slot.record.id, message, result)
         finally:

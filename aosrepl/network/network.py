@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from dataclasses import dataclass
 
@@ -64,6 +65,7 @@ class Network(Routing, Handling, Observers):
             self._subscribers: dict[str, list] = {}
             self._all_subscribers: list = []
             self._notice_subscribers: list = []
+            self._notice_local = threading.local()
             self.notices: list[str] = []
             self._waiters: dict[tuple[str, str], Waiter] = {}
             self._waiters_lock = threading.Lock()
@@ -76,6 +78,10 @@ class Network(Routing, Handling, Observers):
             self._load_state()
             if services:
                 genesis.run(self)
+        except sqlite3.DatabaseError as exc:   # damage found past the header checks
+            self._abort_start()
+            raise DataDirError(f"The network log in {self.data_dir} is damaged ({exc}). It was left untouched; "
+                               f"move it away or choose another data directory.") from None
         except BaseException:
             self._abort_start()
             raise
@@ -92,7 +98,7 @@ class Network(Routing, Handling, Observers):
         if data is not None and not isinstance(data, (str, bytes, int, float)):
             raise ValueError(f"data must be text, not {type(data).__name__}")
         tags = with_default_tags(normalize_tags(tags), WALLET_MESSAGE_TAGS)
-        with self.log.lock:
+        with self._locked():
             mid = self._fresh_id(msg_id)
             body = self._stamp(mid, signer, signer, target, tags, data_text(data))
             with self.log.transaction():
@@ -120,7 +126,7 @@ class Network(Routing, Handling, Observers):
             base.append(("Name", str(name)))
         base += [("Authority", ids.MU_AUTHORITY), ("aos-Version", AOS_CLI_VERSION)]
         process_tags = [{"name": n, "value": v} for n, v in base] + user_tags
-        with self.log.lock:
+        with self._locked():
             pid = self._fresh_id(process_id)
             if pid in self._slots:
                 raise NetworkError(f"a process with id {pid} already exists")
@@ -148,7 +154,9 @@ class Network(Routing, Handling, Observers):
 
     def eval(self, pid: str, code: str, timeout: float | None = 30.0, signer: str | None = None) -> dict:
         """Send `code` as an Eval and wait for the result of *that* message."""
-        self._require(pid)
+        slot = self._require(pid)
+        if not slot.available:
+            raise NetworkError(f"{slot.record.name or pid} is a worker process that is not running now.")
         self._refuse_in_worker()
         if not isinstance(code, str):
             raise ValueError(f"code must be text, not {type(code).__name__}")
@@ -285,7 +293,7 @@ class Network(Routing, Handling, Observers):
         self._closing = True
         self._cron.stop_all()
         self._scheduler.close(CLOSE_WAIT_SECONDS)   # a handler in progress may finish and commit
-        with self.log.lock:
+        with self._locked():
             self._closed = True
             self.log.close()
         with self._idle:
@@ -321,15 +329,16 @@ class Network(Routing, Handling, Observers):
         self._dirlock.release()
 
     def _load_state(self) -> None:
-        links = self.log.last_links()
-        for row in self.log.process_rows():
+        rows = self.log.process_rows()
+        links = self.log.last_links([row[0] for row in rows])
+        for row in rows:
             pid, name, owner, module, kind, tags, natives, ephemeral, created_ms, generation = row
             rec = ProcessRecord(pid, name, owner, module, kind, json.loads(tags), tuple(json.loads(natives)),
                                 bool(ephemeral), created_ms, generation)
             nonce, link = links.get(pid, (0, None))
             self._slots[pid] = Slot(rec, nonce, link, available=not rec.ephemeral)
         self._wallets = self.log.wallets() | {self.wallet.address}
-        with self.log.lock:
+        with self._locked():
             for pid, nonce, link, body in self.log.pending():
                 slot = self._slots.get(pid)
                 if slot is not None and slot.available:
@@ -358,7 +367,7 @@ class Network(Routing, Handling, Observers):
         if slot is None:
             return
         rec = slot.record
-        with self.log.lock:
+        with self._locked():
             if self._closed:
                 return
             body = self._stamp(self._derived_id(pid, "cron", due_ms), rec.owner, rec.owner, pid,

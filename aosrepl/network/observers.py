@@ -1,6 +1,7 @@
 """Observers: subscribers of results and notices, and callers waiting for one message's result."""
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from aosrepl.network.errors import NetworkError, NetworkTimeout
@@ -39,12 +40,36 @@ class Observers:
             except Exception as exc:   # an observer's bug must not stop the process
                 self._notice(f"A subscriber of {pid} failed: {type(exc).__name__}: {exc}")
 
+    @contextlib.contextmanager
+    def _locked(self):
+        """Hold the log lock; notices raised meanwhile reach their subscribers once it is released (so a
+        subscriber may call back into the network)."""
+        local = self._notice_local
+        outer = getattr(local, "deferred", None) is None
+        if outer:
+            local.deferred = []
+        try:
+            with self.log.lock:
+                yield
+        finally:
+            if outer:
+                deferred, local.deferred = local.deferred, None
+                for text in deferred:
+                    self._emit_notice(text)
+
     def _notice(self, text: str) -> None:
         self.notices.append(text)
+        deferred = getattr(self._notice_local, "deferred", None)
+        if deferred is not None:
+            deferred.append(text)
+        else:
+            self._emit_notice(text)
+
+    def _emit_notice(self, text: str) -> None:
         for callback in list(self._notice_subscribers):
             try:
                 callback(text)
-            except Exception:
+            except Exception:   # an observer's bug must not stop the network
                 pass
 
     def _unsubscribe(self, listing: list, callback) -> None:

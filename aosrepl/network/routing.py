@@ -166,7 +166,7 @@ class Routing:
             self.send(spec.id, {"Action": "Eval"}, source, signer=owner, msg_id=boot_id)
             return
         rec = slot.record
-        with self.log.lock:
+        with self._locked():
             with self.log.transaction():
                 pending = self.log.retire(rec.id)
                 rec.generation += 1

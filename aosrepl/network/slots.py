@@ -120,6 +120,8 @@ class Scheduler:
                 worker.may_adopt = True
             try:
                 self._run(slot, nonce, message)
+            except Exception:   # never lose the worker (and with it the slot's queue) to a bug
+                pass
             finally:
                 with self._lock:
                     worker.may_adopt = False

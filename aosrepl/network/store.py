@@ -25,6 +25,7 @@ from aosrepl.network.errors import DataDirError
 DB_NAME = "aosrepl.db"
 FORMAT = "aosrepl-network-log"
 VERSION = 1
+OUTBOX_FIELDS = ("Messages", "Spawns", "Assignments")
 APPLICATION_ID = 0x414F5352   # "AOSR": marks the file as ours at the SQLite header level
 
 SCHEMA = """
@@ -72,6 +73,9 @@ class MessageLog:
         except DataDirError:
             self._conn.close()
             raise
+        except sqlite3.OperationalError as exc:   # locked, read-only, disk full...: the file may be fine
+            self._conn.close()
+            raise DataDirError(f"Cannot use the network log {self.path}: {exc}.") from None
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise DataDirError(f"The network log {self.path} is damaged or not an aosrepl log ({exc}). "
@@ -104,10 +108,7 @@ class MessageLog:
         if app_id != APPLICATION_ID:
             raise DataDirError(f"{self.path} is not an aosrepl network log (it belongs to another program). "
                                f"It was left untouched; choose another data directory.")
-        try:
-            row = self._conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-        except sqlite3.DatabaseError:
-            row = None
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         if row is None:
             raise DataDirError(f"The network log {self.path} has no version marker; it was left untouched.")
         version = int(row[0])
@@ -177,7 +178,8 @@ class MessageLog:
         return (row[0], json.loads(row[1])) if row else None
 
     def max_timestamp(self) -> int | None:
-        row = self._one("SELECT max(timestamp) FROM messages")
+        """The latest timestamp among the last messages (enough to keep virtual time moving forward)."""
+        row = self._one("SELECT max(timestamp) FROM (SELECT timestamp FROM messages ORDER BY seq DESC LIMIT 1000)")
         return row[0] if row else None
 
     def query(self, process=None, action=None, since=None, until=None, sender=None, limit=None) -> list[dict]:
@@ -228,9 +230,10 @@ class MessageLog:
                            (pid, nonce, msg_seq, generation, hash_chain))
 
     def finish_delivery(self, pid: str, nonce: int, state: str, result=None) -> None:
-        """Mark a delivery handled; `result` (kept for those who may ask for it later) is optional."""
-        text = None if result is None else json.dumps(result, separators=(",", ":"), ensure_ascii=True,
-                                                      default=str)
+        """Mark a delivery handled, keeping its result's Output or Error (its outbox is in the log already,
+        as the messages it caused)."""
+        kept = None if result is None else {k: v for k, v in result.items() if k not in OUTBOX_FIELDS}
+        text = None if kept is None else json.dumps(kept, separators=(",", ":"), ensure_ascii=True, default=str)
         self._conn.execute("UPDATE deliveries SET state = ?, result = ? WHERE process = ? AND nonce = ?",
                            (state, text, pid, nonce))
 
@@ -242,12 +245,15 @@ class MessageLog:
                            "('pending', 'handled', 'interrupted')", (pid,))
         return pending
 
-    def last_links(self) -> dict[str, tuple[int, str]]:
-        """process -> (last nonce, last hash chain)."""
-        rows = self._all("SELECT d.process, d.nonce, d.hash_chain FROM deliveries d JOIN "
-                         "(SELECT process, max(nonce) AS n FROM deliveries GROUP BY process) x "
-                         "ON d.process = x.process AND d.nonce = x.n")
-        return {r[0]: (r[1], r[2]) for r in rows}
+    def last_links(self, pids) -> dict[str, tuple[int, str]]:
+        """process -> (last nonce, last hash chain), one index seek per process."""
+        links = {}
+        for pid in pids:
+            row = self._one("SELECT nonce, hash_chain FROM deliveries WHERE process = ? ORDER BY nonce DESC LIMIT 1",
+                            (pid,))
+            if row:
+                links[pid] = (row[0], row[1])
+        return links
 
     def history(self, pid: str, generation: int, states=("handled",)) -> list[tuple[int, str, dict]]:
         """(nonce, hash_chain, body) of a process's deliveries in the given states, in scheduler order."""
@@ -267,6 +273,7 @@ class MessageLog:
         return json.loads(self._one("SELECT body FROM messages WHERE seq = ?", (seq,))[0])
 
     def result_of(self, pid: str, msg_id: str):
+        """The kept result (Output or Error) of message `msg_id` in process `pid`; None until handled."""
         row = self._one("SELECT d.result FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
                         "WHERE d.process = ? AND m.id = ? AND d.result IS NOT NULL ORDER BY d.nonce DESC LIMIT 1",
                         (pid, msg_id))

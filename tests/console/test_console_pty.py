@@ -2,7 +2,7 @@
 import pexpect
 import pytest
 
-from console_proc import PROCESS_LINE, PROMPT, output_line, output_line_re, spawn_console
+from console_proc import PROCESS_LINE, PROMPT, output_line, spawn_console
 
 
 def start(tmp_path, name="t", *flags, **kw):
@@ -195,4 +195,27 @@ def test_a_data_dir_in_use_is_a_clear_error(tmp_path):
     done = run_aos("t", tmp_path / "data", "--run", "1")
     assert done.returncode == 1
     assert done.stdout.startswith("ERROR: ") and "in use" in done.stdout
+    leave(child)
+
+
+def test_lines_typed_during_an_eval_are_kept(tmp_path):
+    child, _ = start(tmp_path)
+    child.delaybeforesend = None
+    child.send("for i = 1, 20000000 do end\rTyped = 5\rTyped * 2\r")
+    child.expect(output_line("10"))
+    child.expect(PROMPT)
+    leave(child)
+
+
+def test_cron_ticks_arrive_at_the_idle_prompt(tmp_path):
+    child, pid = start(tmp_path, "ticker", "--cron", "1-second", "--monitor")
+    child.expect_exact("Successfully started cron monitoring process.")
+    child.expect_exact(f"New Message From {pid[:3]}...{pid[-3:]}: Action = Cron", timeout=15)
+    child.expect(PROMPT)
+    count = int(child.match.group(1))
+    child.expect_exact("Action = Cron", timeout=15)       # nothing typed: the next tick shows up by itself
+    child.expect(PROMPT)
+    assert int(child.match.group(1)) > count
+    child.sendline(".unmonitor")
+    child.expect_exact("Successfully stopped cron monitoring process.")
     leave(child)

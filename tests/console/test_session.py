@@ -5,7 +5,6 @@ import re
 import pytest
 
 from aosrepl import ids
-from aosrepl.console.display import strip_ansi
 from aosrepl.console.session import ConsoleSession
 from aosrepl.network import Network
 

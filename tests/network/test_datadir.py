@@ -97,3 +97,23 @@ def test_format_marker_is_kept_in_the_db(tmp_path):
         "format": "aosrepl-network-log", "version": "1"}
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
+
+
+def test_damage_inside_a_real_log_is_reported_and_untouched(tmp_path):
+    with Network(tmp_path, services=False) as net:
+        for i in range(200):
+            net.send(net.wallet.address, {"Action": "Note"}, "x" * 500)
+    db = tmp_path / DB_NAME
+    raw = bytearray(db.read_bytes())
+    assert len(raw) > 3 * 4096
+    raw[4096:] = b"\xde\xad\xbe\xef" * ((len(raw) - 4096) // 4)
+    db.write_bytes(bytes(raw))
+    for leftover in ("-wal", "-shm"):
+        (tmp_path / (DB_NAME + leftover)).unlink(missing_ok=True)
+    before = db.read_bytes()
+    with pytest.raises(DataDirError, match="damaged"):
+        Network(tmp_path, services=False)
+    assert db.read_bytes() == before
+    # the lock was released: trying again gives the same clear error, not "in use"
+    with pytest.raises(DataDirError, match="damaged"):
+        Network(tmp_path, services=False)

@@ -255,3 +255,55 @@ def test_odd_text_is_stored_and_delivered_unchanged(net):
     stored = net.log.query(action="T")[0]
     assert stored["Data"] == odd and {"name": "Note", "value": "📦"} in stored["Tags"]
     assert ev(net, a, "#Got") == "1"
+
+
+def test_notice_subscribers_may_call_back_into_the_network(net):
+    a = net.spawn("a")
+    forwarded = []
+
+    def on_notice(text):
+        forwarded.append(net.send(a, {"Action": "Notice"}, text))
+
+    net.subscribe_notices(on_notice)
+    ev(net, a, f'Send({{ Target = "{ids.derived("void")}", Action = "Lost" }})')
+    assert net.run_until_idle(10)
+    assert len(forwarded) == 1
+    assert "not a process on this network" in ev(net, a, "Inbox[#Inbox].Data")
+
+
+def test_a_process_feed_leaves_out_what_its_assignments_printed(net):
+    a, b = net.spawn("a"), net.spawn("b")
+    ev(net, b, 'ao.addAssignable("any", { Action = "Shared" }); '
+               'Handlers.add("s", "Shared", function() print("assigned output") end)')
+    shared = net.send(a, {"Action": "Shared"})
+    assert net.run_until_idle(10)
+    feed, everything = [], []
+    net.subscribe(b, lambda pid, r: feed.append(r["Output"]["data"]))
+    net.subscribe_all(lambda pid, r: everything.append((pid, r["Output"]["data"])))
+    ev(net, a, f'Assign({{ Processes = {{ "{b}" }}, Message = "{shared}" }})')
+    assert net.run_until_idle(10)
+    assert feed == []                                   # aos's live feed shows the process's own messages
+    assert (b, "assigned output") in everything         # watchers of the whole network see it
+    assert net.log.result_of(b, shared)["Output"]["data"] == "assigned output"
+
+
+def test_many_processes_exchanging_at_once_keep_counts_and_per_sender_order(net):
+    peers = [net.spawn(f"p{i}") for i in range(6)]
+    listing = ", ".join(f'"{p}"' for p in peers)
+    for pid in peers:
+        ev(net, pid, f"Peers = {{ {listing} }}\n" + lua("hopper.lua"))
+    sends, ttl = 40, 5
+    for i, pid in enumerate(peers):   # every process starts 40 chains at once
+        ev(net, pid, f'for s = 1, {sends} do Send({{ Target = Peers[{(i + 1) % 6 + 1}], Action = "Hop", '
+                     f'Origin = "{i}", Seq = tostring(s), TTL = "{ttl}" }}) end')
+    assert net.run_until_idle(120)
+    seen = []
+    for j, pid in enumerate(peers):
+        text = ev(net, pid, "table.concat(Seen, ',')")
+        entries = [tuple(map(int, e.split(":"))) for e in text.split(",")] if text else []
+        seen += [(origin, seq) for origin, seq, _ in entries]
+        # first hops come straight from one sender: handled in the order that sender sent them
+        first = [(origin, seq) for origin, seq, left in entries if left == ttl]
+        assert first == [((j - 1) % 6, s) for s in range(1, sends + 1)]
+    assert len(seen) == len(peers) * sends * (ttl + 1)
+    assert set(seen) == {(o, s) for o in range(6) for s in range(1, sends + 1)}
