@@ -4,8 +4,9 @@
 
 local decimal = require(".decimal")
 local json = require("json")
+local notices = require(".token-notices")
 
-local GRAY, BLUE, GREEN, RESET = "\27[90m", "\27[34m", "\27[32m", "\27[0m"
+local GRAY, BLUE, RESET = "\27[90m", "\27[34m", "\27[0m"
 
 Variant = "0.0.3"
 Denomination = Denomination or 12
@@ -33,31 +34,7 @@ local function requireQuantity(raw, positiveText)
   return quantity
 end
 
-local function answer(msg, reply)
-  if msg.reply then return msg.reply(reply) end
-  reply.Target = msg.From
-  return ao.send(reply)
-end
-
--- The Transfer's X- tags in sending order; msg.reply adds X-Reference/X-Origin itself.
-local function forwardedTags(msg, skip)
-  local names, values = {}, {}
-  for _, tag in ipairs(msg.TagArray or {}) do
-    local name = tag.name
-    if type(name) == "string" and name:sub(1, 2) == "X-" and not (skip and skip[name]) then
-      if values[name] == nil then names[#names + 1] = name end
-      values[name] = tag.value
-    end
-  end
-  local tags = {}
-  for _, name in ipairs(names) do tags[#tags + 1] = { name = name, value = values[name] } end
-  return tags
-end
-
-local function append(tags, extra)
-  for _, tag in ipairs(extra) do tags[#tags + 1] = tag end
-  return tags
-end
+local answer = notices.answer
 
 local Token = {}
 
@@ -92,50 +69,24 @@ function Token.transfer(msg)
   local quantity = requireQuantity(msg.Quantity, "Quantity must be greater than 0")
   local available = balanceOf(msg.From)
   if decimal.compare(quantity, available) > 0 then
-    answer(msg, { Tags = {
-      { name = "Action", value = "Transfer-Error" },
-      { name = "Message-Id", value = tostring(msg.Id) },
-      { name = "Error", value = "Insufficient Balance!" },
-    } })
+    notices.refuse(msg, "Transfer-Error", "Insufficient Balance!")
     return
   end
 
   Balances[msg.From] = decimal.sub(available, quantity)
   Balances[msg.Recipient] = decimal.add(balanceOf(msg.Recipient), quantity)
-  if msg.Cast then return end
-
-  answer(msg, {
-    Data = GRAY .. "You transferred " .. BLUE .. quantity .. GRAY .. " to " .. GREEN .. msg.Recipient .. RESET,
-    Tags = append({
-      { name = "Action", value = "Debit-Notice" },
-      { name = "Recipient", value = msg.Recipient },
-      { name = "Quantity", value = quantity },
-    }, forwardedTags(msg, { ["X-Reference"] = true, ["X-Origin"] = true })),
-  })
-  ao.send({
-    Target = msg.Recipient,
-    Data = GRAY .. "You received " .. BLUE .. quantity .. GRAY .. " from " .. GREEN .. msg.From .. RESET,
-    Tags = append({
-      { name = "Action", value = "Credit-Notice" },
-      { name = "Sender", value = msg.From },
-      { name = "Quantity", value = quantity },
-    }, forwardedTags(msg)),
-  })
+  notices.transferred(msg, msg.Recipient, quantity)
 end
 
 function Token.mint(msg)
   local quantity = requireQuantity(msg.Quantity, "Quantity must be greater than zero!")
   if msg.From ~= ao.id then
-    answer(msg, { Tags = {
-      { name = "Action", value = "Mint-Error" },
-      { name = "Message-Id", value = tostring(msg.Id) },
-      { name = "Error", value = "Only the Process Id can mint new " .. tostring(Ticker) .. " tokens!" },
-    } })
+    notices.refuse(msg, "Mint-Error", "Only the Process Id can mint new " .. tostring(Ticker) .. " tokens!")
     return
   end
   Balances[msg.From] = decimal.add(balanceOf(msg.From), quantity)
   TotalSupply = decimal.add(TotalSupply, quantity)
-  answer(msg, { Data = GRAY .. "Successfully minted " .. BLUE .. quantity .. RESET })
+  notices.minted(msg, quantity)
 end
 
 function Token.totalSupply(msg)

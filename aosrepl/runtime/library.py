@@ -18,6 +18,7 @@ _MODULE_FILES = {
     ".handlers-utils": "handlers-utils", ".utils": "utils", ".stringify": "stringify",
     ".eval": "eval", ".default": "default", ".boot": "boot", ".assignment": "assignment",
     ".dump": "dump", ".chance": "chance", ".base64": "base64", ".decimal": "decimal",
+    ".token-notices": "token-notices",
     "json": "json", ".json": "json", "base64": "base64", "decimal": "decimal",
 }
 

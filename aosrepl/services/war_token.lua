@@ -6,8 +6,7 @@
 
 local decimal = require(".decimal")
 local json = require("json")
-
-local GRAY, BLUE, GREEN, RESET = "\27[90m", "\27[34m", "\27[32m", "\27[0m"
+local notices = require(".token-notices")
 
 -- Constants of the token; state (Balances, TotalSupply) is created once and kept on reload.
 Name = "Wrapped AR"
@@ -42,39 +41,10 @@ function War.balanceOf(account)
   return Balances[account] or "0"
 end
 
--- Answer the sender of msg: msg.reply keeps X-Reference correlation (Send's .receive/onReply).
-local function answer(msg, reply)
-  if msg.reply then return msg.reply(reply) end
-  reply.Target = msg.From
-  return ao.send(reply)
-end
-
--- The X- tags of msg, in the order they were sent (the last duplicate wins, like msg's own fields).
-local function forwardedTags(msg, skip)
-  local names, values = {}, {}
-  for _, tag in ipairs(msg.TagArray or {}) do
-    local name = tag.name
-    if type(name) == "string" and name:sub(1, 2) == "X-" and not (skip and skip[name]) then
-      if values[name] == nil then names[#names + 1] = name end
-      values[name] = tag.value
-    end
-  end
-  local tags = {}
-  for _, name in ipairs(names) do tags[#tags + 1] = { name = name, value = values[name] } end
-  return tags
-end
-
-local function withTags(base, extra)
-  for _, tag in ipairs(extra) do base[#base + 1] = tag end
-  return base
-end
+local answer, refuse = notices.answer, notices.refuse
 
 local function transferError(msg, reason)
-  answer(msg, { Tags = {
-    { name = "Action", value = "Transfer-Error" },
-    { name = "Message-Id", value = tostring(msg.Id) },
-    { name = "Error", value = reason },
-  } })
+  refuse(msg, "Transfer-Error", reason)
 end
 
 function War.info(msg)
@@ -120,26 +90,7 @@ function War.transfer(msg)
 
   Balances[msg.From] = decimal.sub(available, quantity)
   Balances[recipient] = decimal.add(War.balanceOf(recipient), quantity)
-  if msg.Cast then return end
-
-  -- msg.reply sets X-Reference/X-Origin itself; copying them too would duplicate the tags.
-  answer(msg, {
-    Data = GRAY .. "You transferred " .. BLUE .. quantity .. GRAY .. " to " .. GREEN .. recipient .. RESET,
-    Tags = withTags({
-      { name = "Action", value = "Debit-Notice" },
-      { name = "Recipient", value = recipient },
-      { name = "Quantity", value = quantity },
-    }, forwardedTags(msg, { ["X-Reference"] = true, ["X-Origin"] = true })),
-  })
-  ao.send({
-    Target = recipient,
-    Data = GRAY .. "You received " .. BLUE .. quantity .. GRAY .. " from " .. GREEN .. msg.From .. RESET,
-    Tags = withTags({
-      { name = "Action", value = "Credit-Notice" },
-      { name = "Sender", value = msg.From },
-      { name = "Quantity", value = quantity },
-    }, forwardedTags(msg)),
-  })
+  notices.transferred(msg, recipient, quantity)
 end
 
 -- Adds newly created units to an account (Mint and genesis funding share it).
@@ -149,11 +100,7 @@ function War.credit(account, quantity)
 end
 
 local function mintError(msg, reason)
-  answer(msg, { Tags = {
-    { name = "Action", value = "Mint-Error" },
-    { name = "Message-Id", value = tostring(msg.Id) },
-    { name = "Error", value = reason },
-  } })
+  refuse(msg, "Mint-Error", reason)
 end
 
 function War.mint(msg)
@@ -163,7 +110,7 @@ function War.mint(msg)
   local quantity, problem = War.parseQuantity(msg.Quantity)
   if not quantity then return mintError(msg, problem) end
   War.credit(msg.From, quantity)
-  answer(msg, { Data = GRAY .. "Successfully minted " .. BLUE .. quantity .. RESET })
+  notices.minted(msg, quantity)
 end
 
 function War.totalSupply(msg)
