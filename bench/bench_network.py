@@ -1,5 +1,6 @@
-"""Network throughput: ping-pong messages between two processes (plus concurrent chains), printed as
-messages per second. Run: python3 bench/bench_network.py [messages] [chains]"""
+"""Network figures: ping-pong throughput between two processes (one chain, then concurrent chains), replay
+speed after a restart, and start-up times (genesis, then a restart up to the first Eval result).
+Run: python3 bench/bench_network.py [messages] [chains]"""
 from __future__ import annotations
 
 import sys
@@ -39,7 +40,27 @@ def run(messages: int, chains: int) -> tuple[float, float, float]:
         return got / elapsed, got / cpu, (got // 2) / replay
 
 
+def startup() -> tuple[float, float, float]:
+    """(first boot with genesis until idle, restart + Eval '1+1' in the user's process, restart until idle)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        with Network(tmp) as net:
+            net.find_or_spawn("t")
+            assert net.run_until_idle(timeout=120)
+        genesis = time.perf_counter() - start
+        start = time.perf_counter()
+        with Network(tmp) as net:
+            assert net.eval(net.find_or_spawn("t"), "1+1")["Output"]["data"] == "2"
+            first_eval = time.perf_counter() - start
+            assert net.run_until_idle(timeout=120)
+            idle = time.perf_counter() - start
+        return genesis, first_eval, idle
+
+
 def main() -> None:
+    genesis, first_eval, idle = startup()
+    print(f"start-up: first boot with genesis {genesis * 1000:.0f} ms; restart to first Eval result "
+          f"{first_eval * 1000:.0f} ms (idle after {idle * 1000:.0f} ms)")
     messages = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     for chains in ([int(sys.argv[2])] if len(sys.argv) > 2 else [1, 4]):
         rate, cpu_rate, replay = run(messages, chains)

@@ -38,16 +38,18 @@ class Handling:
                 if self._closed:
                     return   # stays pending: it will be handled again at the next start
                 try:
-                    with self.log.transaction():
+                    with self._transaction():
                         self.log.finish_delivery(slot.record.id, nonce, state, result)
                         deliveries = self._route(slot, message, result) if state == "handled" else []
                 except sqlite3.Error as exc:
+                    # the message stays pending; the Lua state ran ahead of the log, so rebuild it from the log
+                    slot.lua = None
                     self._notice(f"Could not log the result of {message['Id']} in {slot.record.id}: {exc}")
                     return
                 except Exception as exc:   # a routing bug: keep the process's history whole, drop the outbox
                     result = {"Error": f"The network could not route the outbox: {type(exc).__name__}: {exc}"}
                     self._notice(f"{slot.record.name or slot.record.id}: {result['Error']}")
-                    with self.log.transaction():
+                    with self._transaction():
                         self.log.finish_delivery(slot.record.id, nonce, state, result)
                     deliveries = []
                 self._dispatch(deliveries)
@@ -78,20 +80,20 @@ class Handling:
         if slot.lua is not None:
             return slot.lua
         rec = slot.record
-        if slot.broken:
-            raise Unavailable(f"Process {rec.name or rec.id} could not be loaded ({slot.broken}); "
-                               f"its messages stay in the log.")
-        if not slot.available:
+        if slot.broken is None and not slot.available:
             raise Unavailable(f"{rec.name or rec.id} is a worker process that was not started in this run; "
-                               f"its messages stay in the log.")
-        try:
-            lua = self._new_lua(rec)
-            env = self._env(rec)
-            for nonce, link, body in self.log.history(rec.id, rec.generation):
-                lua.handle(self._delivered(body, nonce, link, rec), env)
-        except Exception as exc:
-            slot.broken = f"{type(exc).__name__}: {exc}"
-            return self._load(slot)
+                              f"its messages stay in the log.")
+        if slot.broken is None:
+            try:
+                lua = self._new_lua(rec)
+                env = self._env(rec)
+                for nonce, link, body in self.log.history(rec.id, rec.generation):
+                    lua.handle(self._delivered(body, nonce, link, rec), env)
+            except Exception as exc:
+                slot.broken = f"{type(exc).__name__}: {exc}"
+        if slot.broken is not None:
+            raise Unavailable(f"Process {rec.name or rec.id} could not be loaded ({slot.broken}); "
+                              f"its messages stay in the log.")
         slot.lua = lua
         return lua
 
@@ -109,7 +111,8 @@ class Handling:
                 else:
                     try:
                         from aosrepl.inference import default_natives
-                        self._natives_cache = dict(default_natives(model=self._model, backend=self._backend))
+                        self._natives_cache = dict(default_natives(model=self._model, backend=self._backend,
+                                                                   workers=self.workers))
                     except Exception as exc:
                         self._notice(f"Inference is not available ({type(exc).__name__}: {exc}); "
                                      f"workers run without a model.")

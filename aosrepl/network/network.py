@@ -101,9 +101,12 @@ class Network(Routing, Handling, Observers):
         with self._locked():
             mid = self._fresh_id(msg_id)
             body = self._stamp(mid, signer, signer, target, tags, data_text(data))
-            with self.log.transaction():
-                self._known_wallet(signer)
-                deliveries = self._accept(body)
+            try:
+                with self._transaction():
+                    self._known_wallet(signer)
+                    deliveries = self._accept(body)
+            except sqlite3.Error as exc:
+                raise NetworkError(f"The message could not be logged ({exc}); nothing was sent.") from None
             self._dispatch(deliveries)
         return mid
 
@@ -133,10 +136,13 @@ class Network(Routing, Handling, Observers):
             record = ProcessRecord(pid, None if name is None else str(name), owner, module, kind, process_tags,
                                    tuple(natives), bool(ephemeral), self.clock.now_ms(), 0)
             body = self._stamp(pid, owner, owner, pid, process_tags, data_text(data), timestamp=record.created_ms)
-            with self.log.transaction():
-                self._known_wallet(owner)
-                self._add_process(record)
-                deliveries = self._accept(body)
+            try:
+                with self._transaction():
+                    self._known_wallet(owner)
+                    self._add_process(record)
+                    deliveries = self._accept(body)
+            except sqlite3.Error as exc:
+                raise NetworkError(f"The spawn could not be logged ({exc}); nothing was spawned.") from None
             self._dispatch(deliveries)
         return pid
 
@@ -372,6 +378,6 @@ class Network(Routing, Handling, Observers):
                 return
             body = self._stamp(self._derived_id(pid, "cron", due_ms), rec.owner, rec.owner, pid,
                                cron.cron_tags(rec.tags), "", cron_flag=True, timestamp=due_ms)
-            with self.log.transaction():
+            with self._transaction():
                 deliveries = self._accept(body)
             self._dispatch(deliveries)

@@ -6,6 +6,8 @@ import threading
 
 from aosrepl.network.errors import NetworkError, NetworkTimeout
 
+NOTICES_KEPT = 1000   # net.notices keeps the latest lines only
+
 
 class Waiter:
     __slots__ = ("event", "result")
@@ -59,6 +61,8 @@ class Observers:
 
     def _notice(self, text: str) -> None:
         self.notices.append(text)
+        if len(self.notices) > NOTICES_KEPT:
+            del self.notices[:-NOTICES_KEPT]
         deferred = getattr(self._notice_local, "deferred", None)
         if deferred is not None:
             deferred.append(text)

@@ -5,6 +5,8 @@ Hash-Chain) and queue order always agree with what was committed.
 """
 from __future__ import annotations
 
+import contextlib
+
 from aosrepl import ids
 from aosrepl.clock import block_height_at
 from aosrepl.network.errors import NetworkError
@@ -15,6 +17,31 @@ from aosrepl.network.slots import ProcessRecord, Slot
 
 class Routing:
     """Mixed into Network: turning requests and outboxes into logged, scheduled messages."""
+
+    _undo: list | None = None
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        """A log transaction whose effects in memory (new processes, scheduling counters, known wallets) are
+        undone if it rolls back, so memory always matches the log. Callers hold the log lock."""
+        outer = self._undo is None
+        if outer:
+            self._undo = []
+        try:
+            with self.log.transaction():
+                yield
+        except BaseException:
+            if outer:
+                for undo in reversed(self._undo):
+                    undo()
+            raise
+        finally:
+            if outer:
+                self._undo = None
+
+    def _remember(self, undo) -> None:
+        if self._undo is not None:
+            self._undo.append(undo)
 
     def _fresh_id(self, wanted: str | None) -> str:
         if wanted is None:
@@ -52,12 +79,14 @@ class Routing:
     def _known_wallet(self, address: str) -> None:
         if address not in self._wallets and address not in self._slots:
             self._wallets.add(address)
+            self._remember(lambda: self._wallets.discard(address))
             self.log.add_wallet(address)
 
     def _add_process(self, rec: ProcessRecord) -> Slot:
         self.log.insert_process(rec)
         slot = Slot(rec)
         self._slots[rec.id] = slot
+        self._remember(lambda: self._slots.pop(rec.id, None))
         return slot
 
     def _accept(self, body: dict) -> list:
@@ -79,6 +108,12 @@ class Routing:
         nonce = slot.last_nonce + 1
         link = next_hash_chain(slot.last_hash, body["Id"])
         self.log.add_delivery(slot.record.id, nonce, seq, slot.record.generation, link)
+        before = (slot.last_nonce, slot.last_hash)
+
+        def undo():
+            slot.last_nonce, slot.last_hash = before
+
+        self._remember(undo)
         slot.last_nonce, slot.last_hash = nonce, link
         return slot, nonce, self._delivered(body, nonce, link, slot.record)
 
@@ -100,9 +135,7 @@ class Routing:
         for i, out in enumerate(_as_list(result.get("Messages"))):
             if not isinstance(out, dict):
                 continue
-            tags = tags_from_lua(out.get("Tags"))
-            tags += [{"name": n, "value": v} for n, v in (("From-Process", pid), ("From-Module", rec.module))
-                     if tag_value(tags, n) is None]
+            tags = _vouched(tags_from_lua(out.get("Tags")), pid, rec.module)
             target = out.get("Target")
             target = lua_tostring(target) if target is not None else None
             body = self._stamp(self._derived_id(*parts, "m", i), pid, ids.MU_AUTHORITY, target, tags,
@@ -119,7 +152,7 @@ class Routing:
 
     def _spawn_child(self, parent: Slot, spawn: dict, child_id: str, notice_id: str) -> list:
         prec = parent.record
-        tags = tags_from_lua(spawn.get("Tags"))
+        tags = _vouched(tags_from_lua(spawn.get("Tags")), prec.id, prec.module)
         # The local MU vouches for process-to-process traffic: a child trusts it like a console-spawned process.
         process_tags = tags if tag_value(tags, "Authority") else tags + [{"name": "Authority",
                                                                            "value": ids.MU_AUTHORITY}]
@@ -167,8 +200,14 @@ class Routing:
             return
         rec = slot.record
         with self._locked():
-            with self.log.transaction():
+            with self._transaction():
                 pending = self.log.retire(rec.id)
+                before = (rec.generation, rec.created_ms)
+
+                def undo():
+                    rec.generation, rec.created_ms = before
+
+                self._remember(undo)
                 rec.generation += 1
                 rec.created_ms = self.clock.now_ms()
                 self.log.set_generation(rec.id, rec.generation, rec.created_ms)
@@ -180,6 +219,12 @@ class Routing:
                 for seq in pending:
                     deliveries.append(self._schedule(slot, seq, self.log.body_by_seq(seq)))
             self._dispatch(deliveries)
+
+
+def _vouched(tags: list, pid: str, module: str) -> list:
+    """The MU's sender tags, set by the network: a process cannot claim to be another one."""
+    kept = [t for t in tags if t["name"] not in ("From-Process", "From-Module")]
+    return kept + [{"name": "From-Process", "value": pid}, {"name": "From-Module", "value": module}]
 
 
 def _as_list(value) -> list:

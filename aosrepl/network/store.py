@@ -68,8 +68,8 @@ class MessageLog:
                 self._check_marker()
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            # fewer checkpoints (each one syncs the main file): a busy network writes a lot of small commits
-            self._conn.execute("PRAGMA wal_autocheckpoint=4000")
+            # checkpoints (which sync the main file) run on a thread of their own, off the message path
+            self._conn.execute("PRAGMA wal_autocheckpoint=0")
         except DataDirError:
             self._conn.close()
             raise
@@ -80,6 +80,8 @@ class MessageLog:
             self._conn.close()
             raise DataDirError(f"The network log {self.path} is damaged or not an aosrepl log ({exc}). "
                                f"It was left untouched; move it away or choose another data directory.") from None
+
+        self._checkpointer = Checkpointer(self.path)
 
     # -- opening ---------------------------------------------------------------------------------------
     def _is_empty_database(self) -> bool:
@@ -141,7 +143,8 @@ class MessageLog:
         with self.lock:
             if not self.closed:
                 self.closed = True
-                self._conn.close()
+                self._checkpointer.stop()
+                self._conn.close()   # the last connection to close checkpoints what is left
 
     def _all(self, sql, args=()):
         with self.lock:
@@ -314,6 +317,36 @@ class MessageLog:
 
     def monitors(self) -> list[str]:
         return [r[0] for r in self._all("SELECT process FROM monitors ORDER BY process")]
+
+
+class Checkpointer:
+    """Copies the WAL back into the main file every so often (PASSIVE: never blocks the writer)."""
+
+    INTERVAL_SECONDS = 0.5
+
+    def __init__(self, path: Path):
+        self._path = path
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="aosrepl-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(str(self._path), check_same_thread=False, isolation_level=None)
+        except sqlite3.Error:
+            return
+        try:
+            while not self._stop.wait(self.INTERVAL_SECONDS):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    pass   # busy or gone: try again later
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
 
 
 def _column(text):

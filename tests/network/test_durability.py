@@ -3,6 +3,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,8 @@ def state_digest(net, pid):
 def test_sigkill_loses_no_acknowledged_message(tmp_path, kill_after):
     data = tmp_path / "data"
     child = subprocess.Popen([sys.executable, str(CHILD), str(data), "1000"], stdout=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(120, child.kill)   # a hung child ends the reads below instead of the test run
+    watchdog.start()
     try:
         ready = child.stdout.readline().split()
         assert ready[0] == "READY", ready
@@ -41,6 +44,7 @@ def test_sigkill_loses_no_acknowledged_message(tmp_path, kill_after):
             acked = int(line[1])
         os.kill(child.pid, signal.SIGKILL)   # mid-flight: the child keeps working until the signal lands
     finally:
+        watchdog.cancel()
         child.wait(30)
         child.stdout.close()
 
@@ -91,3 +95,60 @@ def test_processes_and_monitors_survive_restart(tmp_path):
         assert net.processes() == infos
         assert net.monitored() == [a]
         assert net.wallet.address == wallet
+
+
+def fail_once(monkeypatch, log, method, call=1):
+    """Make one call (the `call`-th from now) of a log method fail as a full disk would."""
+    import sqlite3
+    real = getattr(log, method)
+    calls = []
+
+    def failing(*args):
+        calls.append(args)
+        if len(calls) == call:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(*args)
+
+    monkeypatch.setattr(log, method, failing)
+
+
+def test_a_write_that_fails_leaves_memory_and_log_in_step(tmp_path, monkeypatch):
+    from aosrepl.network import NetworkError
+    with Network(tmp_path, services=False, deterministic=True) as net:
+        a = net.spawn("a")
+        ev(net, a, "Got = {}; Handlers.add('n', 'N', function(m) table.insert(Got, m.Nonce .. '/' .. m.K) end)")
+        fail_once(monkeypatch, net.log, "add_delivery")
+        with pytest.raises(NetworkError, match="could not be logged"):
+            net.send(a, {"Action": "N", "K": "lost"})
+        net.send(a, {"Action": "N", "K": "kept"})
+        fail_once(monkeypatch, net.log, "insert_message")
+        with pytest.raises(NetworkError, match="could not be logged"):
+            net.spawn("never")
+        assert [p.name for p in net.processes()] == ["a"]
+        assert net.run_until_idle(10)
+        assert ev(net, a, "table.concat(Got, ',')") == "3/kept"   # no gap left by the failed send
+        before = state_digest(net, a)
+    with Network(tmp_path, services=False, deterministic=True) as net:
+        assert state_digest(net, a) == before                    # the hash chain and nonces replay the same
+        assert [p.name for p in net.processes()] == ["a"]
+        assert [m["Tags"][-1]["value"] for m in net.log.query(action="N")] == ["kept"]
+
+
+def test_a_failed_routing_commit_rolls_back_scheduling_counters(tmp_path, monkeypatch):
+    with Network(tmp_path, services=False, deterministic=True) as net:
+        a, b, c = net.spawn("a"), net.spawn("b"), net.spawn("c")
+        ev(net, b, "Got = {}; Handlers.add('n', 'N', function(m) table.insert(Got, m.Nonce) end)")
+        # a's Eval sends to b then c: the delivery to c fails, so the whole outbox commit rolls back
+        fail_once(monkeypatch, net.log, "add_delivery", call=3)
+        net.send(a, {"Action": "Eval"}, f'Send({{ Target = "{b}", Action = "N" }}); Send({{ Target = "{c}" }})')
+        assert net.run_until_idle(10)
+        assert any("Could not log the result" in line for line in net.notices)
+        net.send(b, {"Action": "N"})
+        assert net.run_until_idle(10)
+        assert ev(net, b, "table.concat(Got, ',')") == "3"   # b's numbering has no hole
+        assert ev(net, a, "ao.reference") == "0"             # a was rebuilt from the log: the Eval never ran
+    with Network(tmp_path, services=False, deterministic=True) as net:
+        # the pending Eval runs at the next start, on the same state: its two messages go out then
+        assert net.run_until_idle(10)
+        assert ev(net, a, "ao.reference") == "2"
+        assert ev(net, b, "#Got") == "2" and ev(net, c, "#Inbox") == "2"

@@ -38,18 +38,22 @@ def test_find_or_spawn_reuses_the_wallets_process(net):
 
 def test_process_messages_are_stamped_like_ao(net):
     a, b = net.spawn("a"), net.spawn("b")
-    ev(net, b, lua("recorder.lua"))
+    ev(net, b, "Handlers.add('hello', 'Hello', function(m) LastHello = m end)")
     ev(net, a, f'Send({{Target = "{b}", Action = "Hello", Num = 1.5, Flag = true, Int = 3}})')
     assert net.run_until_idle(10)
-    assert ev(net, b, "Seen[1]") == f"Hello:{a}"
     msg = net.log.query(process=b, action="Hello")[0]
     assert msg["From"] == a and msg["Owner"] == ids.MU_AUTHORITY and msg["Target"] == b
     tags = {t["name"]: t["value"] for t in msg["Tags"]}
     assert tags["Num"] == "1.5" and tags["Flag"] == "true" and tags["Int"] == "3"
     assert tags["From-Process"] == a and tags["From-Module"] == ids.AOS_MODULE_ID
-    assert ev(net, b, "Inbox[1].Nonce") == "1"
-    # what b's handler saw: the scheduler's fields
-    assert ev(net, b, "type(ao.env) == 'table'") == "true"
+    # what b's handler saw: the MU/SU fields
+    seen = ev(net, b, "table.concat({ LastHello.From, LastHello.Owner, LastHello.Nonce, LastHello.Epoch, "
+                      "LastHello.Module, LastHello.Timestamp, LastHello['Block-Height'], "
+                      "LastHello['Hash-Chain'], LastHello.Id, tostring(LastHello.Cron) }, ' ')").split(" ")
+    assert seen[:5] == [a, ids.MU_AUTHORITY, "3", "0", ids.AOS_MODULE_ID]
+    assert int(seen[5]) == msg["Timestamp"] == net.clock.now_ms()
+    assert int(seen[6]) == msg["Block-Height"] > 1_000_000
+    assert ids.is_id(seen[7]) and seen[8] == msg["Id"] and seen[9] == "false"
     assert ev(net, b, "#Inbox") == "1"   # the Hello was handled, not put in the Inbox
 
 
@@ -307,3 +311,16 @@ def test_many_processes_exchanging_at_once_keep_counts_and_per_sender_order(net)
         assert first == [((j - 1) % 6, s) for s in range(1, sends + 1)]
     assert len(seen) == len(peers) * sends * (ttl + 1)
     assert set(seen) == {(o, s) for o in range(6) for s in range(1, sends + 1)}
+
+
+def test_a_process_cannot_claim_to_be_another(net):
+    a, b = net.spawn("a"), net.spawn("b")
+    fake = ids.derived("someone else")
+    ev(net, a, f'Send({{ Target = "{b}", Action = "Hi", ["From-Process"] = "{fake}" }}); '
+               f'Spawn(ao._module, {{ Name = "kid", ["From-Process"] = "{fake}" }})')
+    assert net.run_until_idle(10)
+    hi = net.log.query(action="Hi")[0]
+    assert [t["value"] for t in hi["Tags"] if t["name"] == "From-Process"] == [a]
+    kid = next(p for p in net.processes() if p.name == "kid")
+    assert kid.owner == a
+    assert net.eval(kid.id, "Owner", signer=a)["Output"]["data"] == a
