@@ -128,13 +128,14 @@ class ConsoleSession:
         if not isinstance(output, dict):
             self.say(str(output))
             return True
+        # The prompt first: a terminal redraws it right after the text, and it must be the new one.
+        self._adopt_prompt(output)
         data = output.get("data")
         if data:
             if isinstance(data, dict):
                 self.say(str(data["output"]) if "output" in data else "")
             else:
                 self.say(str(data))
-        self._adopt_prompt(output)
         return True
 
     def _adopt_prompt(self, output: dict):
@@ -183,7 +184,7 @@ class ConsoleSession:
             return
         output = result.get("Output")
         if isinstance(output, dict):
+            self._adopt_prompt(output)       # before the text, as in show_result
             data = output.get("data")
             if data:
                 self.say(str(data.get("output", "")) if isinstance(data, dict) else str(data))
-            self._adopt_prompt(output)

@@ -19,7 +19,6 @@ from aosrepl.network.slots import ProcessRecord, Slot
 from aosrepl.network.store import MessageLog
 
 AOS_CLI_VERSION = "2.0.0"
-DEFAULT_WORKERS = 2
 CLOSE_WAIT_SECONDS = 5.0
 
 
@@ -61,7 +60,10 @@ class Network(Routing, Handling, Observers):
             self._natives_cache = None
             self._natives_lock = threading.Lock()
             self._model, self._backend = model, backend
-            self.workers = DEFAULT_WORKERS if workers is None else int(workers)
+            if workers is None:
+                from aosrepl.inference import default_worker_count   # light: no llama_cpp import
+                workers = default_worker_count()
+            self.workers = int(workers)
             self._subscribers: dict[str, list] = {}
             self._all_subscribers: list = []
             self._notice_subscribers: list = []

@@ -93,18 +93,25 @@ def test_syntax_and_runtime_errors(tmp_path):
     leave(child)
 
 
-@pytest.mark.parametrize("loop", [
-    "while true do end",                                         # also ends by the instruction budget
-    'while true do local s = string.rep("x", 100000) end',       # mostly native work: only Ctrl-C ends it
-])
-def test_ctrl_c_stops_a_running_eval(tmp_path, loop):
+def test_ctrl_c_stops_a_running_eval(tmp_path):
     child, _ = start(tmp_path)
-    child.sendline("Before = 1; " + loop)
+    child.sendline('Before = 1; while true do local s = string.rep("x", 100000) end')   # only Ctrl-C ends it
     child.expect_exact("[Computing...]")
     child.sendcontrol("c")
     child.expect(PROMPT, timeout=10)
     child.sendline("Before")
     child.expect(output_line("1"))
+    child.sendline("40 + 2")
+    child.expect(output_line("42"))
+    leave(child)
+
+
+def test_ctrl_c_on_while_true_do_end(tmp_path):
+    # The instruction budget may end this loop before the spinner shows: Ctrl-C goes right away, and
+    # wherever it lands (the eval, or the prompt after it) the console carries on.
+    child, _ = start(tmp_path)
+    child.sendline("while true do end")
+    child.sendcontrol("c")
     child.sendline("40 + 2")
     child.expect(output_line("42"))
     leave(child)
@@ -208,9 +215,9 @@ def test_lines_typed_during_an_eval_are_kept(tmp_path):
 
 
 def test_cron_ticks_arrive_at_the_idle_prompt(tmp_path):
-    child, pid = start(tmp_path, "ticker", "--cron", "1-second", "--monitor")
-    child.expect_exact("Successfully started cron monitoring process.")
-    child.expect_exact(f"New Message From {pid[:3]}...{pid[-3:]}: Action = Cron", timeout=15)
+    child, _ = start(tmp_path, "ticker", "--cron", "1-second", "--monitor")
+    assert "Successfully started cron monitoring process." in child.before
+    child.expect_exact(": Action = Cron", timeout=15)
     child.expect(PROMPT)
     count = int(child.match.group(1))
     child.expect_exact("Action = Cron", timeout=15)       # nothing typed: the next tick shows up by itself
