@@ -141,7 +141,7 @@ def start_files(session, args) -> None:
         if loaded is not None:
             session.evaluate(*loaded)
     if args.fund:
-        session.commands.fund(args.fund)
+        session.commands.network.fund(args.fund)
     if args.monitor:
         session.commands.monitor()
 

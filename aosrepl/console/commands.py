@@ -1,6 +1,6 @@
 """The dot-commands, matched as aos matches them (aos-repl.md §2): whole line and case-sensitive, except
 `.load-blueprint` and `.load`, which are prefixes and also work inside the editor. Our own extras
-(`.fund`, `.ps`, `.watch`, `.unwatch`) take an argument after a space."""
+about the local network (`.fund`, `.ps`, `.watch`, `.unwatch`) are in network_commands.py."""
 from __future__ import annotations
 
 import hashlib
@@ -8,39 +8,21 @@ import os
 import re
 import shlex
 import subprocess
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from aosrepl import ids
 from aosrepl.console import display
-from aosrepl.console.display import blue, gray, green, red, yellow
+from aosrepl.console.display import gray, green, red, yellow
 from aosrepl.console.errors import SourceLine
 from aosrepl.console.loader import LoadError, file_tree, load_project
+from aosrepl.console.network_commands import NetworkCommands
 
 if TYPE_CHECKING:
     from aosrepl.console.session import ConsoleSession
 
 EDITOR_BANNER = "<editor mode> use '.done' to submit or '.cancel' to cancel"
 BAD_BLUEPRINT = "ERROR: .load-blueprint function requires a valid blueprint"
-BAD_AMOUNT = "ERROR: .fund requires an amount of wAR, e.g. .fund 0.001 (a positive number, at most 12 decimals)"
-WAR_DECIMALS = 12
-_AMOUNT = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
 _BLUEPRINT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-
-
-def war_base_units(amount: str) -> int:
-    """'0.001' -> 1000000000 (wAR has 12 decimals). ValueError for anything that is not a positive amount."""
-    text = (amount or "").strip()
-    if not _AMOUNT.match(text):
-        raise ValueError(BAD_AMOUNT)
-    try:
-        value = Decimal(text) * (10 ** WAR_DECIMALS)
-    except InvalidOperation:
-        raise ValueError(BAD_AMOUNT) from None
-    if value <= 0 or value != value.to_integral_value():
-        raise ValueError(BAD_AMOUNT)
-    return int(value)
 
 
 def file_origin(path: Path, text: str):
@@ -68,13 +50,13 @@ class Commands:
         self.data_dir = Path(data_dir) if data_dir else None
         self.cwd = cwd
         self.run_editor = run_editor or default_editor
-        self.watched: dict[str, str] = {}        # pid -> name, processes whose output we show
-        self._unsubscribe: dict[str, Callable] = {}
+        self.network = NetworkCommands(session)
         self._simple = {
             ".help": self.help, ".dryrun": self.toggle_dryrun, ".monitor": self.monitor,
-            ".unmonitor": self.unmonitor, ".ps": self.ps, ".pause": self.pause, ".live": self.live,
+            ".unmonitor": self.unmonitor, ".pause": self.pause, ".live": self.live, ".ps": self.network.ps,
         }
-        self._with_argument = {".fund": self.fund, ".watch": self.watch, ".unwatch": self.unwatch}
+        self._with_argument = {".fund": self.network.fund, ".watch": self.network.watch,
+                               ".unwatch": self.network.unwatch}
 
     # ----- dispatch, in aos's order ------------------------------------------------------------
     def handle(self, line: str) -> bool:
@@ -239,89 +221,13 @@ class Commands:
         self.s.say(green("Successfully stopped cron monitoring process."))
         return True
 
-    def fund(self, amount: str) -> bool:
-        try:
-            units = war_base_units(amount)
-        except ValueError as exc:
-            self.s.say(red(str(exc)))
-            return False
-        try:
-            self.s.net.send(ids.WAR_TOKEN, tags={"Action": "Transfer", "Recipient": self.s.pid,
-                                                 "Quantity": str(units)})
-        except Exception as exc:
-            self.s.say(red(f"ERROR: could not send the transfer: {exc}"))
-            return False
-        self.s.say(green(f"Sent {amount} wAR ({units} units) from your wallet to {self.s.pid}"))
-        return True
-
-    def _processes(self) -> list:
-        return list(self.s.net.processes())
-
-    def ps(self) -> bool:
-        rows = self._processes()
-        width = max([len(p.name or "") for p in rows] + [4])
-        for p in rows:
-            mark = "*" if p.id == self.s.pid else " "
-            self.s.say(f"{mark} {(p.name or '-').ljust(width)}  {green(p.id)}  {gray(str(p.kind or ''))}")
-        return True
-
-    def _resolve(self, key: str):
-        rows = self._processes()
-        for p in rows:
-            if p.id == key:
-                return p
-        matches = [p for p in rows if (p.name or "").lower() == key.lower()]
-        return matches[0] if matches else None
-
-    def watch(self, key: str) -> bool:
-        if not key:
-            self.s.say(red("ERROR: .watch requires a process name or id (see .ps)"))
-            return False
-        target = self._resolve(key)
-        if target is None:
-            self.s.say(red(f"ERROR: no process named or with the id {key!r} (see .ps)"))
-            return False
-        if target.id == self.s.pid:
-            self.s.say(gray("That is this console's own process: its output is always shown."))
-            return True
-        if target.id not in self.watched:
-            self._unsubscribe[target.id] = self.s.net.subscribe(target.id, self.s.on_result)
-        self.watched[target.id] = target.name or target.id
-        self.s.say(green("Watching: ") + blue(target.id) + gray(f" ({self.watched[target.id]})"))
-        return True
-
-    def unwatch(self, key: str) -> bool:
-        if not key:
-            for pid in list(self.watched):
-                self._stop_watching(pid)
-            self.s.say(gray("Stopped watching all processes."))
-            return True
-        target = self._resolve(key)
-        if target is None or target.id not in self.watched:
-            self.s.say(red(f"ERROR: not watching {key!r}"))
-            return False
-        self.s.say(gray(f"Stopped watching {self._stop_watching(target.id)}."))
-        return True
-
-    def _stop_watching(self, pid: str) -> str:
-        unsubscribe = self._unsubscribe.pop(pid, None)
-        if callable(unsubscribe):
-            unsubscribe()
-        return self.watched.pop(pid)
-
-    def show_watched(self, pid: str, result: dict):
-        name = self.watched.get(pid)
-        if name is None:
-            return
-        output = result.get("Output")
-        data = output.get("data") if isinstance(output, dict) else result.get("Error")
-        if not data:
-            return
-        label = gray(f"[{name}] ")
-        self.s.say("\n".join(label + line for line in str(data).split("\n")))
-
-
 def _argument(line: str) -> str | None:
-    """aos takes the second space-separated token as the argument."""
+    """aos takes the second space-separated token as the argument; we also take a quoted one (a path with
+    spaces), which aos cannot load at all."""
     parts = line.split(" ")
+    if len(parts) > 1 and parts[1][:1] in ("'", '"'):
+        try:
+            return shlex.split(line.split(" ", 1)[1])[0]
+        except (ValueError, IndexError):
+            return None
     return parts[1] if len(parts) > 1 and parts[1] else None

@@ -177,7 +177,7 @@ class ConsoleSession:
         if not isinstance(result, dict):
             return
         if pid != self.pid:
-            self.commands.show_watched(pid, result)
+            self.commands.network.show_watched(pid, result)
             return
         if result.get("Error") is not None:
             self.say(red(str(result["Error"])))

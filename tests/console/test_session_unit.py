@@ -6,7 +6,8 @@ import pytest
 from fake_network import FakeNetwork
 
 from aosrepl import ids
-from aosrepl.console.commands import BAD_AMOUNT, EDITOR_BANNER, war_base_units
+from aosrepl.console.commands import EDITOR_BANNER
+from aosrepl.console.network_commands import BAD_AMOUNT, war_base_units
 from aosrepl.console.display import strip_ansi
 from aosrepl.console.session import ConsoleSession
 
@@ -266,3 +267,16 @@ def test_pause_holds_the_live_feed_until_live(net, tmp_path):
     s.submit(".live")
     net.deliver(net.pid, "second")
     assert take(out) == "=== Starting Live Feed ===\nfirst\nsecond\n"
+
+
+def test_load_takes_the_second_token_or_a_quoted_path(net, tmp_path):
+    (tmp_path / "my dir").mkdir()
+    (tmp_path / "my dir" / "main.lua").write_text("return 'spaced'")
+    (tmp_path / "main.lua").write_text("return 'plain'")
+    s, out = make(net, tmp_path)
+    s.submit('.load "my dir/main.lua"')
+    s.submit(".load main.lua extra words")
+    s.submit('.load "unterminated')
+    text = take(out)
+    assert "\nspaced\n" in text and "\nplain\n" in text
+    assert text.endswith("ERROR: .load function requires a *.lua file\n")
