@@ -4,7 +4,7 @@ Terminal-free (importable without prompt_toolkit; the transcript runner and scri
     session.py           ConsoleSession: a typed line in, text out; the live feed (on_result)
     commands.py          aos's dot-commands and editor mode
     network_commands.py  our extras: .fund, .ps, .watch, .unwatch
-    loader.py            .load require-inlining and the deployed-files tree
+    loader.py            .load (aosrepl.bundle inlines the requires) and the deployed-files tree
     errors.py            how an Eval error is shown
     display.py           colours (NO_COLOR), splash, help
     history.py           the per-process history file

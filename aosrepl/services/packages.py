@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aosrepl import ids
+from aosrepl.bundle import BundleError, bundle
 from aosrepl import services
 
 MANIFEST = "apm.json"
@@ -118,12 +119,19 @@ def load_package(folder: str | Path) -> Package:
     if not VERSION_RE.match(version):
         raise PackageError(f"{manifest_path}: bad version {version!r} (expected x.y.z)")
 
-    items = tuple(sorted(
-        (path.relative_to(folder).as_posix(), path.read_text(encoding="utf-8"))
-        for path in folder.rglob("*.lua") if path.is_file()
-    ))
-    if main not in {path for path, _ in items}:
+    if not (folder / main).is_file():
         raise PackageError(f"{manifest_path}: main file {main!r} not found in {folder}")
+    try:
+        # The main file is published bundled with the local modules it requires (as APM's bundler does):
+        # the client loads only the main item.
+        bundled_main = bundle(folder / main).code
+        items = tuple(sorted(
+            (rel, bundled_main if rel == main else path.read_text(encoding="utf-8"))
+            for path in folder.rglob("*.lua") if path.is_file()
+            for rel in [path.relative_to(folder).as_posix()]
+        ))
+    except (BundleError, OSError, UnicodeDecodeError) as exc:
+        raise PackageError(f"{folder}: {exc}") from None
 
     readme_name = _text_field(manifest, "readme", manifest_path)
     readme = ""

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from aosrepl.console.loader import (NOT_FOUND, NOT_LUA, LoadError, file_tree, load_project,
-                                    required_modules)
+from aosrepl.bundle import required_modules
+from aosrepl.console.loader import NOT_FOUND, NOT_LUA, LoadError, file_tree, load_project
 
 
 def write(root: Path, rel: str, text: str) -> Path:
