@@ -82,7 +82,7 @@ class ConsoleApp:
     def __init__(self, session, net, data_dir: Path):
         self.session, self.net = session, net
         self.history = ProcessHistory(history_path(data_dir, session.pid))
-        self.busy = BusyScreen(lambda: net.interrupt(session.pid), self._styled)
+        self.busy = BusyScreen(session.interrupt, self._styled)
         self.exit_armed = False
         self.frame = 0
         self.network_busy = False
@@ -182,7 +182,7 @@ class ConsoleApp:
 
     def _sigint(self):
         if self.session.busy:
-            self.net.interrupt(self.session.pid)
+            self.session.interrupt()
 
     def _redraw(self):
         app = self.prompt.app

@@ -35,6 +35,7 @@ class ConsoleSession:
         self.on_change: Callable[[], None] = lambda: None   # the app redraws its prompt here
         self._lock = threading.RLock()      # one writer at a time: evals and the live feed share `out`
         self._busy = 0                      # evaluations in flight: live output waits behind them
+        self.current_eval: str | None = None    # the id of the Eval in flight (for Ctrl-C)
         self.paused = False                 # `.pause`: live output waits until `.live`
         self._pending: list[Callable[[], None]] = []     # live output held back during an eval
         self.commands = Commands(self, blueprints_dir=blueprints_dir, data_dir=data_dir, cwd=cwd,
@@ -110,7 +111,17 @@ class ConsoleSession:
     def _call(self, code: str, dry: bool) -> dict:
         if dry:
             return self.net.dryrun(self.pid, code)
-        return self.net.eval(self.pid, code, timeout=self.eval_timeout)     # None: wait (Ctrl-C interrupts)
+        # The Eval's id is chosen here so that Ctrl-C stops this Eval and never another message.
+        self.current_eval = self.net.new_id()
+        try:
+            return self.net.eval(self.pid, code, timeout=self.eval_timeout, msg_id=self.current_eval)
+        finally:
+            self.current_eval = None
+
+    def interrupt(self) -> bool:
+        """Ctrl-C: stops the Eval in flight (not whatever else the process may be handling)."""
+        current = self.current_eval
+        return current is not None and bool(self.net.interrupt(self.pid, current))
 
     def show_result(self, result, origin: Origin) -> bool:
         """aos's display rules for an Eval result (aos-repl.md §3.3)."""

@@ -63,13 +63,13 @@ class Handling:
     def _handle(self, slot: Slot, nonce: int, message: dict):
         with slot.use_lock:
             lua = self._load(slot)
-            slot.current_nonce = nonce
+            slot.current_nonce, slot.current_id = nonce, message.get("Id")
             try:
                 result = lua.handle(message, self._env(slot.record))
             except Exception as exc:   # the runtime returns Lua errors; this is a bug below us: keep going
                 result = {"Error": f"{type(exc).__name__}: {exc}"}
             finally:
-                slot.current_nonce = None
+                slot.current_nonce = slot.current_id = None
         if not isinstance(result, dict):
             result = {"Error": f"the process returned {type(result).__name__}, not a result"}
         state = "interrupted" if slot.interrupted_nonce == nonce else "handled"

@@ -160,7 +160,12 @@ class Network(Routing, Handling, Observers):
                 return rec.id
         return self.spawn(name, tags=tags, data=data)
 
-    def eval(self, pid: str, code: str, timeout: float | None = 30.0, signer: str | None = None) -> dict:
+    def new_id(self) -> str:
+        """A fresh message id (e.g. for `eval(msg_id=...)`, so the Eval can be interrupted by its id)."""
+        return self._ids.new()
+
+    def eval(self, pid: str, code: str, timeout: float | None = 30.0, signer: str | None = None,
+             msg_id: str | None = None) -> dict:
         """Send `code` as an Eval and wait for the result of *that* message."""
         slot = self._require(pid)
         if not slot.available:
@@ -168,7 +173,7 @@ class Network(Routing, Handling, Observers):
         self._refuse_in_worker()
         if not isinstance(code, str):
             raise ValueError(f"code must be text, not {type(code).__name__}")
-        mid = self._ids.new()
+        mid = msg_id or self._ids.new()
         waiter = self._add_waiter(pid, mid)
         try:
             self.send(pid, {"Action": "Eval"}, code, signer=signer, msg_id=mid)
@@ -234,12 +239,12 @@ class Network(Routing, Handling, Observers):
         with self._idle:
             return self._idle.wait_for(lambda: self._outstanding == 0 or self._closed, timeout)
 
-    def interrupt(self, pid: str) -> bool:
-        """Stop the handler running in `pid` (the message is marked interrupted and skipped by replays).
-        Returns False when nothing was running."""
+    def interrupt(self, pid: str, message_id: str | None = None) -> bool:
+        """Stop the handler running in `pid` (the message is marked interrupted and skipped by replays);
+        with `message_id`, only if that is the message being handled. False when nothing was stopped."""
         slot = self._require(pid)
-        nonce, lua = slot.current_nonce, slot.lua
-        if nonce is None or lua is None:
+        nonce, lua, running = slot.current_nonce, slot.lua, slot.current_id
+        if nonce is None or lua is None or (message_id is not None and running != message_id):
             return False
         slot.interrupted_nonce = nonce
         lua.interrupt()

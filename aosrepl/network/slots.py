@@ -44,6 +44,7 @@ class Slot:
     worker: object = None           # the _Worker serving this slot (guarded by the scheduler lock)
     use_lock: threading.Lock = field(default_factory=threading.Lock)   # one handle/complete at a time
     current_nonce: int | None = None
+    current_id: str | None = None       # the id of the message being handled
     interrupted_nonce: int | None = None
 
 

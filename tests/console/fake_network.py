@@ -33,7 +33,10 @@ class FakeNetwork:
     def prompt(self):
         return f"\x1b[32mme\x1b[90m@\x1b[34maos-2.0.0.rc1\x1b[90m[Inbox:\x1b[31m{self.inbox}\x1b[90m]\x1b[0m> "
 
-    def eval(self, pid, code, timeout=None):
+    def new_id(self):
+        return "E" * 43
+
+    def eval(self, pid, code, timeout=None, msg_id=None):
         self.evals.append(code)
         prints = []
         g = self.lua.globals()

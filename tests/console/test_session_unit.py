@@ -1,6 +1,7 @@
 """ConsoleSession against a minimal in-test network (the real-network tests are in test_session.py)."""
 import io
 import threading
+import time
 
 import pytest
 from fake_network import FakeNetwork
@@ -173,14 +174,16 @@ def test_live_output_waits_for_the_eval_in_flight(net, tmp_path):
     release = threading.Event()
     real_eval = net.eval
 
-    def slow_eval(pid, code, timeout=None):
+    def slow_eval(pid, code, timeout=None, msg_id=None):
         release.wait(5)
         return real_eval(pid, code)
     net.eval = slow_eval
     worker = threading.Thread(target=s.submit, args=("'first'",))
     worker.start()
-    while not s.busy:
-        pass
+    deadline = time.monotonic() + 30
+    while not s.busy and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert s.busy
     s.on_result(net.pid, {"Output": {"data": "second", "prompt": "p> ", "print": True}})
     release.set()
     worker.join()

@@ -1,4 +1,5 @@
 """dryrun, completion, interrupt, deterministic mode, log queries, timeouts and closing."""
+import threading
 import time
 
 import pytest
@@ -38,6 +39,20 @@ def test_interrupt_stops_a_runaway_handler_and_replay_skips_it(tmp_path):
     with Network(tmp_path, services=False) as net:   # the replay does not spin again
         assert ev(net, pid, "Before") == "1"
         assert ev(net, pid, "Spinning == nil") == "true"
+
+
+def test_interrupt_by_message_id_stops_only_that_message(net):
+    pid = net.spawn("a")
+    mid = net.new_id()
+    done = {}
+    worker = threading.Thread(target=lambda: done.update(result=net.eval(
+        pid, "while true do end", timeout=60, msg_id=mid)))
+    worker.start()
+    while not net.interrupt(pid, net.new_id()) and not net.interrupt(pid, mid):
+        time.sleep(0.01)          # a stranger's id never stops it; its own id does, once it runs
+    worker.join(60)
+    assert "Error" in done["result"]
+    assert ev(net, pid, "1+1") == "2"
 
 
 def test_interrupt_with_nothing_running_is_harmless(net):
