@@ -7,7 +7,7 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
         data_dir None -> default_data_dir() ($AOSREPL_HOME, else ~/.aosrepl). deterministic: a VirtualClock
         (unless `clock` is given; it starts at the log's last timestamp, so time never runs back across
         restarts) and seeded ids; ids of messages made by processes are derived from what caused them, so
-        thread timing cannot change them. workers None -> 2. natives None -> aosrepl.inference.default_natives
+        thread timing cannot change them. workers None -> aosrepl.inference.default_worker_count(). natives None -> aosrepl.inference.default_natives
         (loaded when a worker first runs; without it workers boot with no `llama`, and a notice says so).
         Raises DataDirError (a printable message) for a corrupt / foreign / newer / in-use data dir; such a
         dir is never changed.
@@ -17,7 +17,8 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
     net.send(target, tags=None, data="", signer=None, msg_id=None) -> mid
         tags: dict, [{"name","value"}] or [(name, value)]; values are stringified. ValueError for bad input,
         NetworkError for a msg_id already used. aoconnect's Data-Protocol/Variant/Type/SDK tags are added.
-    net.eval(pid, code, timeout=30.0, signer=None) -> result
+    net.eval(pid, code, timeout=30.0, signer=None, msg_id=None) -> result
+        msg_id: the Eval's id (from net.new_id()), so that it can be interrupted by id.
         NetworkTimeout (a TimeoutError) when no result in time (the message still runs later);
         NetworkError for an unknown pid. A process that cannot load answers {"Error": <why>} at once.
     net.wait_result(pid, msg_id, timeout=30.0) -> the result of a message sent earlier
@@ -32,7 +33,8 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
     net.wallet_inbox(address=None) -> messages sent to that wallet (default: net.wallet.address)
     net.undeliverable() -> messages whose target is neither a process nor a known wallet
     net.process_tags(pid) -> the spawn tags;  net.monitored() -> pids whose cron runs (kept across restarts)
-    net.interrupt(pid) -> bool (False if nothing was running); the interrupted message is skipped by replays
+    net.interrupt(pid, message_id=None) -> bool (False if nothing was stopped; with message_id, only that
+        message is stopped); the interrupted message is skipped by replays.  net.new_id() -> a fresh id.
     net.clock: a VirtualClock in deterministic mode (`net.clock.advance(ms)` fires due cron ticks).
     net.log.query(process=None, action=None, since=None, until=None, sender=None, limit=None) -> [message]
         process: delivered to it (assignments included) or sent to it. Also net.log.history(pid, generation)
