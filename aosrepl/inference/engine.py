@@ -23,6 +23,30 @@ class InferenceError(Exception):
     """Raised for anything the user can fix or should see (bad model, no prompt, ...)."""
 
 
+class SavedStates:
+    """Llama.saveState / loadState bookkeeping shared by both engines: numbered snapshots, the newest
+    MAX_STATES kept; loadState() without a handle takes the newest."""
+
+    def __init__(self):
+        self._states: dict[int, tuple] = {}
+        self._next = 1
+
+    def save(self, snapshot: tuple) -> int:
+        handle, self._next = self._next, self._next + 1
+        self._states[handle] = snapshot
+        while len(self._states) > MAX_STATES:
+            del self._states[min(self._states)]
+        return handle
+
+    def get(self, handle=None) -> tuple:
+        if not self._states:
+            raise InferenceError("no saved state: call Llama.saveState() first")
+        key = max(self._states) if handle is None else handle
+        if key not in self._states:
+            raise InferenceError(f"no saved state {handle}")
+        return self._states[key]
+
+
 class LocalEngine:
     def __init__(self, model_override=None, threads: int | None = None, n_ctx: int = DEFAULT_CTX):
         self._override = model_override
@@ -34,8 +58,7 @@ class LocalEngine:
         self.temp = DEFAULT_TEMP
         self.seed = DEFAULT_SEED
         self.logs: list[tuple[int, str]] = []
-        self._states: dict[int, tuple] = {}
-        self._next_state = 1
+        self._states = SavedStates()
         self._reset_generation()
 
     # -- model -----------------------------------------------------------------------------------
@@ -208,22 +231,12 @@ class LocalEngine:
     def save_state(self) -> int:
         llm = self._model()
         self._gen = self._close(self._gen)
-        handle = self._next_state
-        self._next_state += 1
-        self._states[handle] = (llm.save_state(), list(self._context), self._finished, self._dialect)
-        while len(self._states) > MAX_STATES:
-            del self._states[min(self._states)]
-        return handle
+        return self._states.save((llm.save_state(), list(self._context), self._finished, self._dialect))
 
     def load_state(self, handle=None) -> None:
-        if not self._states:
-            raise InferenceError("no saved state: call Llama.saveState() first")
-        key = max(self._states) if handle is None else handle
-        if key not in self._states:
-            raise InferenceError(f"no saved state {handle}")
+        state, context, finished, dialect = self._states.get(handle)
         llm = self._model()
         self._gen = self._close(self._gen)
-        state, context, finished, dialect = self._states[key]
         llm.load_state(state)
         self._context = list(context)
         self._finished = finished

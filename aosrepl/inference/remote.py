@@ -14,7 +14,7 @@ import socket
 import urllib.parse
 
 from aosrepl.inference import dialects, timeline
-from aosrepl.inference.engine import DEFAULT_SEED, DEFAULT_TEMP, MAX_STATES, InferenceError, pooled_unit_vector
+from aosrepl.inference.engine import DEFAULT_SEED, DEFAULT_TEMP, InferenceError, SavedStates, pooled_unit_vector
 
 DEFAULT_BUDGET = 512      # tokens requested when next() is called without run(n)
 TIMEOUT = 120.0           # seconds for connecting and for each read
@@ -35,8 +35,7 @@ class RemoteEngine:
         self.seed = DEFAULT_SEED
         self.logs: list[tuple[int, str]] = []
         self._model_ref = None
-        self._states: dict[int, tuple] = {}
-        self._next_state = 1
+        self._states = SavedStates()
         self._stream = None
         self._reset("")
 
@@ -196,21 +195,11 @@ class RemoteEngine:
     # -- state -----------------------------------------------------------------------------------
     def save_state(self) -> int:
         self._end_stream()
-        handle = self._next_state
-        self._next_state += 1
-        self._states[handle] = (self._prompt, self._generated, self._finished)
-        while len(self._states) > MAX_STATES:
-            del self._states[min(self._states)]
-        return handle
+        return self._states.save((self._prompt, self._generated, self._finished))
 
     def load_state(self, handle=None) -> None:
-        if not self._states:
-            raise InferenceError("no saved state: call Llama.saveState() first")
-        key = max(self._states) if handle is None else handle
-        if key not in self._states:
-            raise InferenceError(f"no saved state {handle}")
+        prompt, generated, finished = self._states.get(handle)
         self._end_stream()
-        prompt, generated, finished = self._states[key]
         self._reset(prompt)
         self._generated, self._finished = generated, finished
 
