@@ -47,7 +47,45 @@ class SavedStates:
         return self._states[key]
 
 
-class LocalEngine:
+class Engine:
+    """What both engines (the in-process model and a remote server) share: sampling settings, saved
+    states, the log lines Llama.onLog reads, and the module's info text. A subclass says how to stop the
+    generation in progress (`_stop_generation`), which a new setting invalidates."""
+
+    def __init__(self):
+        self.temp = DEFAULT_TEMP
+        self.seed = DEFAULT_SEED
+        self.logs: list[tuple[int, str]] = []
+        self._states = SavedStates()
+
+    def _stop_generation(self) -> None:
+        raise NotImplementedError
+
+    def info(self) -> str:
+        return "A decentralized LLM inference engine, built on top of llama.cpp."
+
+    def set_temp(self, temp) -> None:
+        if not isinstance(temp, (int, float)) or temp < 0:
+            raise InferenceError("temperature must be a number >= 0")
+        self.temp = float(temp)
+        self._stop_generation()
+
+    def set_seed(self, seed) -> None:
+        if not isinstance(seed, (int, float)) or seed != seed:
+            raise InferenceError("seed must be a number")
+        self.seed = int(seed) & 0xFFFFFFFF
+        self._stop_generation()
+
+    def _log(self, level: int, text: str):
+        self.logs.append((level, text))
+        del self.logs[:-100]
+
+    def drain_logs(self) -> list[tuple[int, str]]:
+        out, self.logs = self.logs, []
+        return out
+
+
+class LocalEngine(Engine):
     def __init__(self, model_override=None, threads: int | None = None, n_ctx: int = DEFAULT_CTX):
         self._override = model_override
         self._threads = threads
@@ -55,10 +93,7 @@ class LocalEngine:
         self._path: Path | None = None
         self._llm = None
         self._embedder = None
-        self.temp = DEFAULT_TEMP
-        self.seed = DEFAULT_SEED
-        self.logs: list[tuple[int, str]] = []
-        self._states = SavedStates()
+        super().__init__()
         self._reset_generation()
 
     # -- model -----------------------------------------------------------------------------------
@@ -97,20 +132,7 @@ class LocalEngine:
                 llm.close()
         self._llm = self._embedder = None
 
-    def info(self) -> str:
-        return "A decentralized LLM inference engine, built on top of llama.cpp."
-
-    # -- sampling settings -----------------------------------------------------------------------
-    def set_temp(self, temp) -> None:
-        if not isinstance(temp, (int, float)) or temp < 0:
-            raise InferenceError("temperature must be a number >= 0")
-        self.temp = float(temp)
-        self._gen = self._close(self._gen)
-
-    def set_seed(self, seed) -> None:
-        if not isinstance(seed, (int, float)) or seed != seed:
-            raise InferenceError("seed must be a number")
-        self.seed = int(seed) & 0xFFFFFFFF
+    def _stop_generation(self) -> None:
         self._gen = self._close(self._gen)
 
     # -- prompt and generation -------------------------------------------------------------------
@@ -251,15 +273,6 @@ class LocalEngine:
         if self._embedder is None:
             self._embedder = self._open(embedding=True)
         return pooled_unit_vector(self._embedder.embed(text))
-
-    # -- logs ------------------------------------------------------------------------------------
-    def _log(self, level: int, text: str):
-        self.logs.append((level, text))
-        del self.logs[:-100]
-
-    def drain_logs(self) -> list[tuple[int, str]]:
-        out, self.logs = self.logs, []
-        return out
 
     def close(self):
         self._gen = self._close(self._gen)

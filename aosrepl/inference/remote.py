@@ -14,13 +14,13 @@ import socket
 import urllib.parse
 
 from aosrepl.inference import dialects, timeline
-from aosrepl.inference.engine import DEFAULT_SEED, DEFAULT_TEMP, InferenceError, SavedStates, pooled_unit_vector
+from aosrepl.inference.engine import Engine, InferenceError, pooled_unit_vector
 
 DEFAULT_BUDGET = 512      # tokens requested when next() is called without run(n)
 TIMEOUT = 120.0           # seconds for connecting and for each read
 
 
-class RemoteEngine:
+class RemoteEngine(Engine):
     def __init__(self, url: str, timeout: float = TIMEOUT):
         parsed = urllib.parse.urlsplit(url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -31,11 +31,8 @@ class RemoteEngine:
         if not self._prefix.endswith("/v1"):
             self._prefix += "/v1"
         self._timeout = timeout
-        self.temp = DEFAULT_TEMP
-        self.seed = DEFAULT_SEED
-        self.logs: list[tuple[int, str]] = []
+        super().__init__()
         self._model_ref = None
-        self._states = SavedStates()
         self._stream = None
         self._reset("")
 
@@ -47,19 +44,7 @@ class RemoteEngine:
         self._model_ref = reference
         return f"{self.url} ({reference})"
 
-    def info(self) -> str:
-        return "A decentralized LLM inference engine, built on top of llama.cpp."
-
-    def set_temp(self, temp) -> None:
-        if not isinstance(temp, (int, float)) or temp < 0:
-            raise InferenceError("temperature must be a number >= 0")
-        self.temp = float(temp)
-        self._end_stream()
-
-    def set_seed(self, seed) -> None:
-        if not isinstance(seed, (int, float)) or seed != seed:
-            raise InferenceError("seed must be a number")
-        self.seed = int(seed) & 0xFFFFFFFF
+    def _stop_generation(self) -> None:
         self._end_stream()
 
     # -- prompt and generation -------------------------------------------------------------------
@@ -225,10 +210,6 @@ class RemoteEngine:
         except (ValueError, KeyError, IndexError, TypeError):
             raise InferenceError("inference backend sent an embedding response it could not read") from None
         return pooled_unit_vector(vector)
-
-    def drain_logs(self):
-        out, self.logs = self.logs, []
-        return out
 
     def close(self):
         self._end_stream()

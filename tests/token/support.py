@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from aosrepl import ids
-from aosrepl.runtime.testing import WALLET, eval_in, make_id, make_msg, spawn_process
+from aosrepl.runtime.testing import WALLET, make_id, make_msg, spawn_process
 
 REPO = Path(__file__).resolve().parents[2]
 WAR_SOURCE = REPO / "aosrepl" / "services" / "war_token.lua"
