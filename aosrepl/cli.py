@@ -12,8 +12,8 @@ from pathlib import Path
 from aosrepl import __version__, ids
 from aosrepl.console import display
 from aosrepl.console.display import ColorFilter, blue, gray, green, red
+from aosrepl.network.datadir import default_data_dir
 
-DEFAULT_HOME = "~/.aosrepl"
 DEFAULT_IDLE_TIMEOUT = 120.0
 _CRON = re.compile(r"^(\d+)-((second|minute|hour|day|month|year|block)s?)$", re.IGNORECASE)
 
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", default="default", help="process name (default: default) or a process id")
     p.add_argument("--run", metavar="LUA", help="evaluate LUA, print the result and exit (0 ok, 1 error)")
     p.add_argument("--load", metavar="FILE", action="append", default=[], help="load a Lua file at start (repeatable)")
-    p.add_argument("--data-dir", metavar="DIR", help=f"where the network keeps its state (env AOSREPL_HOME, default {DEFAULT_HOME})")
+    p.add_argument("--data-dir", metavar="DIR", help="where the network keeps its state (env AOSREPL_HOME, default ~/.aosrepl)")
     p.add_argument("--fund", metavar="AMOUNT", help="send AMOUNT wAR from the local wallet to the process at start")
     p.add_argument("--list", action="store_true", help="list your processes and exit")
     p.add_argument("--cron", metavar="N-UNIT", help="spawn with a cron, e.g. 10-seconds, 1-minute, 5-blocks")
@@ -48,8 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def data_dir_from(args) -> Path:
-    raw = args.data_dir or os.environ.get("AOSREPL_HOME") or DEFAULT_HOME
-    path = Path(os.path.expanduser(raw))
+    path = Path(os.path.expanduser(args.data_dir)) if args.data_dir else default_data_dir()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
