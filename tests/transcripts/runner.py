@@ -83,7 +83,7 @@ def _model_pattern(shape: str) -> re.Pattern:
         pieces = []
         for index, part in enumerate(QUOTED.sub('"\x00"', alternative).split("<model text>")):
             if index:
-                pieces.append("(?s:.+)")
+                pieces.append("(?s:.*)")      # the whole block is checked to be non-empty
             pieces.append(re.escape(part).replace("\x00", "(?s:.*)"))
         alternatives.append("".join(pieces))
     return re.compile("|".join(f"(?:{a})" for a in alternatives))
@@ -167,7 +167,7 @@ def replay_in_process(path: Path, data_dir: Path, idle_timeout: float = 120.0) -
 
     steps = parse(path)
     name = steps[0].prompt.split("@", 1)[0]
-    net = Network(data_dir)
+    net = Network(data_dir, deterministic=True)     # fixed clock and ids: the model is seeded the same way
     try:
         pid = net.find_or_spawn(name)
         net.run_until_idle(timeout=idle_timeout)
