@@ -221,6 +221,7 @@ class Commands:
         self.s.say(green("Successfully stopped cron monitoring process."))
         return True
 
+
 def _argument(line: str) -> str | None:
     """aos takes the second space-separated token as the argument; we also take a quoted one (a path with
     spaces), which aos cannot load at all."""
