@@ -103,13 +103,7 @@ class Network(Routing, Handling, Observers):
         with self._locked():
             mid = self._fresh_id(msg_id)
             body = self._stamp(mid, signer, signer, target, tags, data_text(data))
-            try:
-                with self._transaction():
-                    self._known_wallet(signer)
-                    deliveries = self._accept(body)
-            except sqlite3.Error as exc:
-                raise NetworkError(f"The message could not be logged ({exc}); nothing was sent.") from None
-            self._dispatch(deliveries)
+            self._log_then_deliver(body, signer, "The message could not be logged ({}); nothing was sent.")
         return mid
 
     def spawn(self, name: str | None = None, tags=None, data=None, *, process_id: str | None = None,
@@ -138,15 +132,22 @@ class Network(Routing, Handling, Observers):
             record = ProcessRecord(pid, None if name is None else str(name), owner, module, kind, process_tags,
                                    tuple(natives), bool(ephemeral), self.clock.now_ms(), 0)
             body = self._stamp(pid, owner, owner, pid, process_tags, data_text(data), timestamp=record.created_ms)
-            try:
-                with self._transaction():
-                    self._known_wallet(owner)
-                    self._add_process(record)
-                    deliveries = self._accept(body)
-            except sqlite3.Error as exc:
-                raise NetworkError(f"The spawn could not be logged ({exc}); nothing was spawned.") from None
-            self._dispatch(deliveries)
+            self._log_then_deliver(body, owner, "The spawn could not be logged ({}); nothing was spawned.",
+                                   new_process=record)
         return pid
+
+    def _log_then_deliver(self, body: dict, signer: str, failure: str, new_process=None) -> None:
+        """Log first, deliver second: commit a message from a wallet (and the process it spawns), then
+        schedule it. `failure` is the error text, with {} for the database's reason. Callers hold the lock."""
+        try:
+            with self._transaction():
+                self._known_wallet(signer)
+                if new_process is not None:
+                    self._add_process(new_process)
+                deliveries = self._accept(body)
+        except sqlite3.Error as exc:
+            raise NetworkError(failure.format(exc)) from None
+        self._dispatch(deliveries)
 
     def find_or_spawn(self, name: str, tags=None, data=None) -> str:
         """The wallet's process called `name` (the first one spawned), else a new one. A known process id is

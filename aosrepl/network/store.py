@@ -188,26 +188,15 @@ class MessageLog:
     def query(self, process=None, action=None, since=None, until=None, sender=None, limit=None) -> list[dict]:
         """Messages in log order. `process`: messages delivered to that process (assignments included) or
         sent to it; `since`/`until`: Timestamp bounds in ms (inclusive)."""
-        where, args = [], []
-        if process is not None:
-            where.append("(m.target = ? OR m.seq IN (SELECT msg_seq FROM deliveries WHERE process = ?))")
-            args += [process, process]
-        if action is not None:
-            where.append("m.action = ?")
-            args.append(action)
-        if sender is not None:
-            where.append("m.sender = ?")
-            args.append(sender)
-        if since is not None:
-            where.append("m.timestamp >= ?")
-            args.append(int(since))
-        if until is not None:
-            where.append("m.timestamp <= ?")
-            args.append(int(until))
-        sql = "SELECT m.body FROM messages m"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY m.seq"
+        where, args = _conditions([
+            ("(m.target = ? OR m.seq IN (SELECT msg_seq FROM deliveries WHERE process = ?))",
+             None if process is None else (process, process)),
+            ("m.action = ?", None if action is None else (action,)),
+            ("m.sender = ?", None if sender is None else (sender,)),
+            ("m.timestamp >= ?", None if since is None else (int(since),)),
+            ("m.timestamp <= ?", None if until is None else (int(until),)),
+        ])
+        sql = "SELECT m.body FROM messages m" + where + " ORDER BY m.seq"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [json.loads(r[0]) for r in self._all(sql, args)]
@@ -287,16 +276,11 @@ class MessageLog:
         self._conn.execute("INSERT INTO mailbox VALUES (?, ?, ?)", (msg_seq, address, kind))
 
     def mail(self, address=None, kind=None) -> list[dict]:
-        where, args = [], []
-        if address is not None:
-            where.append("b.address = ?")
-            args.append(address)
-        if kind is not None:
-            where.append("b.kind = ?")
-            args.append(kind)
-        sql = "SELECT m.body FROM mailbox b JOIN messages m ON m.seq = b.msg_seq"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        where, args = _conditions([
+            ("b.address = ?", None if address is None else (address,)),
+            ("b.kind = ?", None if kind is None else (kind,)),
+        ])
+        sql = "SELECT m.body FROM mailbox b JOIN messages m ON m.seq = b.msg_seq" + where
         return [json.loads(r[0]) for r in self._all(sql + " ORDER BY b.msg_seq", args)]
 
     def undeliverable(self) -> list[dict]:
@@ -354,3 +338,11 @@ def _column(text):
     if isinstance(text, str) and not text.isascii():
         return text.encode("utf-8", "replace").decode("utf-8")
     return text
+
+
+def _conditions(clauses) -> tuple[str, list]:
+    """(" WHERE a AND b", args) for the clauses whose arguments are given (None: not asked for)."""
+    used = [(sql, args) for sql, args in clauses if args is not None]
+    if not used:
+        return "", []
+    return " WHERE " + " AND ".join(sql for sql, _ in used), [a for _, args in used for a in args]
