@@ -25,10 +25,12 @@ class StartError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="aos", description="The aos console on a local, offline AO network (aosrepl).",
-        epilog="Inside the console, type .help for its commands.")
+        epilog="Lines piped into aos are evaluated one by one, like typed lines; the exit status is 1 if any "
+               "of them (or a --load or --fund) failed, else 0. Inside the console, type .help for its commands.")
     p.add_argument("name", nargs="?", default="default", help="process name (default: default) or a process id")
     p.add_argument("--run", metavar="LUA", help="evaluate LUA, print the result and exit (0 ok, 1 error)")
-    p.add_argument("--load", metavar="FILE", action="append", default=[], help="load a Lua file at start (repeatable)")
+    p.add_argument("--load", metavar="FILE", action="append", default=[],
+                   help="load a Lua file at start (repeatable); with --run or piped input, a failed load exits 1")
     p.add_argument("--data-dir", metavar="DIR", help="where the network keeps its state (env AOSREPL_HOME, default ~/.aosrepl)")
     p.add_argument("--fund", metavar="AMOUNT", help="send AMOUNT wAR from the local wallet to the process at start")
     p.add_argument("--list", action="store_true", help="list your processes and exit")
@@ -43,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_IDLE_TIMEOUT,
                    help=f"scripted runs: how long to wait for the network to go idle (default {DEFAULT_IDLE_TIMEOUT:g})")
     p.add_argument("--publish", metavar="DIR", help="publish an APM package folder to the local registry and exit")
+    p.add_argument("--color", choices=display.COLOR_MODES, default="auto",
+                   help="colour codes: auto (default: only on a terminal; NO_COLOR turns them off, "
+                        "FORCE_COLOR on), always, or never")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     return p
 
@@ -134,15 +139,17 @@ def publish(net, folder: str, out) -> int:
     return 0
 
 
-def start_files(session, args) -> None:
+def start_files(session, args) -> bool:
+    """--load, --fund and --monitor, in that order; False if any of them failed (each one still runs)."""
+    ok = True
     for name in args.load:
         loaded = session.commands.load(name)
-        if loaded is not None:
-            session.evaluate(*loaded)
+        ok = (loaded is not None and session.evaluate(*loaded)) and ok
     if args.fund:
-        session.commands.network.fund(args.fund)
+        ok = session.commands.network.fund(args.fund) is not False and ok
     if args.monitor:
-        session.commands.monitor()
+        ok = session.commands.monitor() and ok
+    return ok
 
 
 def run_scripted(session, net, lines, timeout: float) -> bool:
@@ -185,7 +192,8 @@ def stdin_lines():
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    out = ColorFilter(sys.stdout, display.color_enabled())
+    color = display.color_enabled(stream=sys.stdout, mode=args.color)
+    out = ColorFilter(sys.stdout, color)
     if args.version:
         out.write(gray(f"AOS Client Version: aosrepl {__version__} (aos {display.AOS_LIBRARY_VERSION} processes)") + "\n")
         return 0
@@ -205,20 +213,20 @@ def main(argv=None) -> int:
                                      backend=args.backend, workers=args.workers))
         pid = find_process(net, args)
         from aosrepl.console.session import ConsoleSession
-        session = ConsoleSession(net, pid, display.CurrentStdout(), data_dir=data_dir,
-                                 eval_timeout=None if interactive else args.timeout)
+        # Scripted runs print results only: no hints meant for a person at the keyboard.
+        session = ConsoleSession(net, pid, display.CurrentStdout(), color=color, data_dir=data_dir,
+                                 eval_timeout=None if interactive else args.timeout, guide=interactive)
         net.subscribe(pid, session.on_result)
         net.subscribe_notices(session.on_notice)
         for notice in list(getattr(net, "notices", [])):       # what the network said while starting
             session.on_notice(notice)
         if interactive:
             return run_interactive(session, net, data_dir, args, out)
-        start_files(session, args)
+        started = start_files(session, args)
         net.run_until_idle(timeout=args.timeout)
-        if args.run is not None:
-            return 0 if run_scripted(session, net, [args.run], args.timeout) else 1
-        run_scripted(session, net, stdin_lines(), args.timeout)
-        return 0
+        lines = [args.run] if args.run is not None else stdin_lines()
+        ran = run_scripted(session, net, lines, args.timeout)
+        return 0 if started and ran else 1
     except StartError as exc:
         out.write(red(str(exc)) + "\n")
         return 1

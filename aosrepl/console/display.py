@@ -32,10 +32,30 @@ def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
 
-def color_enabled(environ=None) -> bool:
-    """https://no-color.org: any non-empty NO_COLOR turns colour off everywhere."""
+COLOR_MODES = ("auto", "always", "never")
+
+
+def color_enabled(environ=None, stream=None, mode: str = "auto") -> bool:
+    """Whether to write colour codes. `--color always|never` decides outright; otherwise a non-empty
+    NO_COLOR turns colour off (https://no-color.org), a non-empty FORCE_COLOR other than "0" turns it on
+    (for a pager such as `less -R`), and else colour goes only to a terminal: never into a pipe or a file.
+    Without a stream (the console core used on its own) only the environment decides."""
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
     env = os.environ if environ is None else environ
-    return not env.get("NO_COLOR")
+    if env.get("NO_COLOR"):
+        return False
+    force = env.get("FORCE_COLOR")
+    if force:
+        return force != "0"
+    if stream is None:
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):    # no isatty, or a closed stream
+        return False
 
 
 class CurrentStdout:
