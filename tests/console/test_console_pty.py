@@ -168,8 +168,12 @@ def test_ctrl_c_clears_a_typed_line(tmp_path):
 
 def test_tab_completes_from_the_live_process(tmp_path):
     child, _ = start(tmp_path)
-    child.sendline("MyLongGlobalName = 7")
-    child.expect(PROMPT)
+    # Wait for the eval's own output, not just for prompt text: accepting a line redraws the old prompt with
+    # the line on it, and keys sent on seeing that land on the spinner screen of the running eval, which
+    # keeps typed text for the next prompt but cannot complete (so the Tab was lost: 1 run in 3 here).
+    child.sendline("MyLongGlobalName = 7; print('assigned')")
+    child.expect(output_line("assigned"))
+    child.expect(PROMPT)              # the next prompt: keys now go to it
     child.send("MyLongGl\t")
     child.sendline(" * 6")
     child.expect(output_line("42"))
