@@ -33,10 +33,16 @@ def worker_id(index: int) -> str:
     return ids.derived("aosrepl", "llama-worker", str(index))
 
 
+APM_REGISTRIES = (ids.APM_REGISTRY, ids.APM_REGISTRY_V2, ids.APM_REGISTRY_V3)
+
+
 def core_services() -> list[ServiceSpec]:
     return [
         ServiceSpec(ids.WAR_TOKEN, "Wrapped AR", HERE / "war_token.lua"),
         ServiceSpec(ids.APM_REGISTRY, "APM Registry", HERE / "apm_registry.lua"),
+        # where later aos versions' `apm` clients look for the registry: the same registry program
+        ServiceSpec(ids.APM_REGISTRY_V2, "APM Registry (v2, Sep 2024)", HERE / "apm_registry.lua"),
+        ServiceSpec(ids.APM_REGISTRY_V3, "APM Registry (Aug 2025)", HERE / "apm_registry.lua"),
         ServiceSpec(ids.LLAMA_HERDER, "Llama-Herder", HERE / "herder.lua"),
     ]
 
