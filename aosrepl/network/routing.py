@@ -200,7 +200,7 @@ class Routing:
         self._watched.add(boot_id)
         if slot is None:
             self.spawn(spec.name, tags=list(spec.tags), process_id=spec.id, owner=owner, kind="worker",
-                       natives=spec.natives, ephemeral=True)
+                       natives=spec.natives, ephemeral=True, module=getattr(spec, "module", ids.AOS_MODULE_ID))
             self.send(spec.id, {"Action": "Eval"}, source, signer=owner, msg_id=boot_id)
             return
         rec = slot.record

@@ -25,7 +25,8 @@ class ServiceSpec:
     lua_file: Path
     tags: tuple[tuple[str, str], ...] = ()
     ephemeral: bool = False          # re-spawned fresh at every start instead of replayed (workers)
-    natives: tuple[str, ...] = ()    # native modules the process may require (e.g. "llama")
+    natives: tuple[str, ...] = ()    # native modules the process may require besides its module's
+    module: str = ids.AOS_MODULE_ID  # the AO module it runs (aosrepl/modules.py)
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -50,6 +51,6 @@ def core_services() -> list[ServiceSpec]:
 def worker_services(count: int) -> list[ServiceSpec]:
     return [
         ServiceSpec(worker_id(i), f"Llama-Worker-{i + 1}", HERE / "worker.lua",
-                    ephemeral=True, natives=("llama",))
+                    ephemeral=True, natives=("llama",), module=ids.AOS_LLAMA_MODULE_ID)
         for i in range(count)
     ]

@@ -70,3 +70,15 @@ def test_unknown_module_is_a_clear_error(tmp_path):
     assert ids.AOS_SQLITE_MODULE_ID in done.stdout and ids.AOS_LLAMA_MODULE_ID in done.stdout
     done = run_aos("x", tmp_path, "--workers", "0", "--sqlite", "--module", ids.AOS_MODULE_ID, "--run", "1")
     assert done.returncode == 1 and "--sqlite and --module" in done.stdout
+
+
+def test_ps_shows_each_process_module(tmp_path):
+    done = run_aos("ledger", tmp_path, "--workers", "1", "--sqlite", stdin=".ps\n")
+    lines = done.stdout.splitlines()
+
+    def row(name):
+        return next(line for line in lines if f" {name} " in line).rstrip()
+
+    assert row("ledger").startswith("* ledger") and row("ledger").endswith("user  aos-sqlite")
+    assert row("Llama-Worker-1").endswith("worker  aos-llama")
+    assert row("Wrapped AR").endswith("service  aos")
