@@ -56,12 +56,19 @@ def to_python(value: Any, empty_as_list: bool = False) -> Any:
 class Bridge:
     """Conversions bound to one Lua runtime; handed to native-module factories."""
 
-    def __init__(self, runtime, memory_cap: int | None = None):
+    def __init__(self, runtime, memory_cap: int | None = None, instructions: int | None = None,
+                 poll_interrupt: Callable[[], bool] | None = None):
         self._rt = runtime
         self.memory_cap = memory_cap      # the process's memory cap (bytes), shared by Lua and natives
+        self.instructions = instructions  # the per-message budget, for natives that run code (SQL) of their own
+        self._poll_interrupt = poll_interrupt
         self._wrap = runtime.execute(runtime_source("bridge"))
         # the sandbox's text-only `load`, captured before any process code can replace it
         self._load = runtime.eval(b"load")
+
+    def interrupted(self) -> bool:
+        """True when the message being handled was asked to stop (natives that run long check it)."""
+        return bool(self._poll_interrupt is not None and self._poll_interrupt())
 
     def lua_memory_used(self) -> int:
         return int(self._rt.get_memory_used() or 0)

@@ -165,3 +165,27 @@ def test_sql_allowed_pragmas_still_work(sql_proc):
             "db:exec('PRAGMA foreign_keys = ON') db:exec('PRAGMA user_version = 3') "
             "for v in db:urows('PRAGMA user_version') do t[#t + 1] = v end return table.concat(t, ',')")
     assert eval_in(p, env, code)["Output"]["data"] == "a,b,3"
+
+
+RUNAWAY_SQL = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+
+
+def test_runaway_sql_is_stopped_by_the_budget(sql_proc):
+    p, env = sql_proc
+    res = eval_in(p, env, f'local code = db:exec("{RUNAWAY_SQL}") return code .. " " .. db:errmsg()')
+    assert res["Output"]["data"] == "9 interrupted"
+    assert eval_in(p, env, "return db:exec('SELECT 1')")["Output"]["data"] == "0"
+
+
+def test_runaway_sql_can_be_interrupted():
+    import threading
+    import time
+    from aosrepl.runtime.lsqlite3 import factory
+    p, env = spawn_process(name="sql-interrupt", natives={"lsqlite3": factory},
+                           limits=ProcessLimits(instructions=10 ** 15))
+    threading.Timer(0.5, p.interrupt).start()
+    started = time.monotonic()
+    res = eval_in(p, env, f'db = require("lsqlite3").open_memory() return db:exec("{RUNAWAY_SQL}")')
+    assert time.monotonic() - started < 30
+    assert res["Error"].endswith("Interrupted")
+    assert eval_in(p, env, "return db:exec('SELECT 1')")["Output"]["data"] == "0"

@@ -17,8 +17,9 @@ from aosrepl.runtime.lsqlite3.database import Databases, Limits
 class Calls:
     """Plain-value functions over one process's Databases (what the Lua half calls)."""
 
-    def __init__(self, dbs: Databases):
+    def __init__(self, dbs: Databases, interrupted=lambda: False):
         self.dbs = dbs
+        self.interrupted = interrupted
 
     # -- databases --------------------------------------------------------------------------------
     def open_memory(self):
@@ -138,8 +139,8 @@ class Calls:
         return sqlite3.sqlite_version
 
     def functions(self) -> dict:
-        return {name: getattr(self, name) for name in dir(self)
-                if not name.startswith("_") and name != "functions" and callable(getattr(self, name))}
+        names = [name for name in dir(self) if not name.startswith("_") and name not in ("functions", "dbs")]
+        return {name: getattr(self, name) for name in names if callable(getattr(self, name))}
 
 
 def _as_array(values, n: int) -> list:
@@ -154,7 +155,8 @@ def factory(bridge):
     """The `lsqlite3` Lua table for one process."""
     limits = None
     if bridge.memory_cap:
-        limits = Limits(bridge.memory_cap, bridge.lua_memory_used, bridge.reserve_memory)
-    calls = Calls(Databases(limits))
+        limits = Limits(bridge.memory_cap, bridge.lua_memory_used, bridge.reserve_memory,
+                        operations=bridge.instructions, interrupted=bridge.interrupted)
+    calls = Calls(Databases(limits), bridge.interrupted)
     core = bridge.make_module(calls.functions())
     return bridge.load_lua(runtime_source("lsqlite3"), b"=lsqlite3", core, bridge.to_lua(codes.CONSTANTS))

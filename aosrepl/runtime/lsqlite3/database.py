@@ -37,17 +37,23 @@ _NOW_FUNCTIONS = ("date", "time", "datetime", "julianday", "unixepoch", "strftim
 _CURRENT = {"current_date": "date", "current_time": "time", "current_timestamp": "datetime"}
 RANDOM_SEED = 0x5EED
 CAP_STEP_PAGES = 64
+PROGRESS_EVERY = 1000      # SQLite VM operations between budget / interrupt checks
 # statements that begin so cannot make a database grow: no memory bookkeeping around them
 _READ_ONLY_STARTS = ("select", "values", "explain")
 
 
 class Limits:
-    """What the databases of one process may use: the process cap minus the Lua heap (from the bridge)."""
+    """What the databases of one process may use: the process cap minus the Lua heap, and for one step of a
+    statement as many SQLite VM operations as the process may run Lua instructions per message (from the
+    bridge)."""
 
-    def __init__(self, cap: int, lua_used: Callable[[], int], reserve: Callable[[int], None]):
+    def __init__(self, cap: int, lua_used: Callable[[], int], reserve: Callable[[int], None],
+                 operations: int | None = None, interrupted: Callable[[], bool] = lambda: False):
         self.cap = cap
         self.lua_used = lua_used
         self.reserve = reserve      # tells the Lua heap how many bytes the databases hold
+        self.operations = operations
+        self.interrupted = interrupted
 
 
 class Database:
@@ -69,6 +75,8 @@ class Database:
         self.page_size = int(self._internal_run("PRAGMA page_size")[0][0])
         self.last_size = 0
         self.conn.set_authorizer(self._authorize)
+        self.operations = 0
+        self.conn.set_progress_handler(self._progress, PROGRESS_EVERY)
         self._install_functions()
 
     # -- sandbox --------------------------------------------------------------------------------
@@ -91,6 +99,17 @@ class Database:
         if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in DENIED_FUNCTIONS:
             return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
+
+    def _progress(self):
+        """SQLite runs no Lua, so the instruction hook cannot stop it: a step that runs longer than the
+        budget (a counted, so deterministic, number of VM operations) or is interrupted is aborted here."""
+        self.operations += PROGRESS_EVERY
+        limits = self.host.limits
+        if limits is None or self._internal:
+            return 0
+        if limits.interrupted() or (limits.operations and self.operations > limits.operations):
+            return 1
+        return 0
 
     def _internal_run(self, sql: str, params=()):
         self._internal = True
@@ -216,6 +235,7 @@ class Statement:
 
     def step(self) -> int:
         db = self.db
+        db.operations = 0
         try:
             if self.cursor is None:
                 if self.done:
@@ -342,12 +362,6 @@ class Databases:
         marks = ", ".join("?" for _ in args)
         return self._helper.execute(f"SELECT {name}({marks})", args).fetchone()[0]
 
-    def close_all(self) -> None:
-        for handle in list(self.dbs):
-            self.close(handle)
-        if self._helper is not None:
-            self._helper.close()
-            self._helper = None
 
 
 def _first_word(sql: str) -> str:

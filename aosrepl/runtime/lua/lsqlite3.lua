@@ -16,6 +16,14 @@ local function now()
 end
 
 local OK, ROW, DONE, ABORT, MISUSE = constants.OK, constants.ROW, constants.DONE, constants.ABORT, constants.MISUSE
+local INTERRUPT = constants.INTERRUPT
+
+-- A statement stopped because the message was interrupted ends the message, as a Lua loop would.
+local function step_result(r)
+  local code = type(r) == "table" and r.c or r
+  if code == INTERRUPT and core.interrupted() then error("Interrupted", 0) end
+  return r
+end
 
 local sqlite3 = {}
 for name, value in pairs(constants) do sqlite3[name] = value end
@@ -143,7 +151,7 @@ function Db:exec(sql, callback, udata)
     else
       local names
       while true do
-        local r = core.st_next(stmt._h, now())
+        local r = step_result(core.st_next(stmt._h, now()))
         if r.c == ROW then
           if callback then
             names = names or core.st_names(stmt._h)
@@ -208,7 +216,7 @@ local function iterate(stmt, shape, owned)
   local h = stmt._h
   return function()
     if stmt._closed then return nil end
-    local r = core.st_next(h, now())
+    local r = step_result(core.st_next(h, now()))
     if r.c == ROW then return shape(stmt, r.r or {}) end
     local message = r.c ~= DONE and core.db_errmsg(stmt._db._h) or nil
     if owned then stmt:finalize() else core.st_reset(h) end
@@ -248,7 +256,7 @@ Db.urows = db_rows("urows")
 function Stmt:isopen() return not self._closed and core.st_isopen(self._h) end
 
 function Stmt:step()
-  local code = core.st_step(check_stmt(self), now())
+  local code = step_result(core.st_step(check_stmt(self), now()))
   self._names = nil
   return code
 end
