@@ -131,7 +131,9 @@ def list_processes(net, out) -> int:
     mine = [p for p in net.processes() if p.owner == net.wallet.address]
     out.write(green("Your Processes") + "\n")
     for p in mine:
-        out.write(f"{p.name or '-'} - {green(p.id)} {gray(modules.display_name(p.module))}\n")
+        # aos's own line; a process of another module says which (aos has only one kind in its list)
+        module = "" if p.module == ids.AOS_MODULE_ID else " " + gray(f"({modules.display_name(p.module)})")
+        out.write(f"{p.name or '-'} - {green(p.id)}{module}\n")
     if not mine:
         out.write(gray("(none yet: start one with `aos NAME`)") + "\n")
     return 0

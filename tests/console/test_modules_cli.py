@@ -1,6 +1,7 @@
 """`aos NAME --sqlite` / `--module ID`: the module picks what the process can require; the data of an
 aos-sqlite process survives the console being killed (SIGKILL) and restarted."""
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -52,7 +53,7 @@ def test_sqlite_process_keeps_its_table_across_sigkill(tmp_path):
     done = run_aos("ledger", tmp_path, "--workers", "0", "--run", QUERY)
     assert (done.returncode, done.stdout) == (0, "1:ada:10:integer 2:bob:20:integer 3:cy:30:integer\n")
     listing = run_aos("ledger", tmp_path, "--workers", "0", "--list")
-    assert "ledger - " in listing.stdout and "aos-sqlite" in listing.stdout
+    assert re.search(r"^ledger - [A-Za-z0-9_-]{43} \(aos-sqlite\)$", listing.stdout, re.M)
 
 
 def test_module_flag_picks_natives(tmp_path):
