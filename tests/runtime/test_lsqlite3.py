@@ -269,3 +269,16 @@ def test_sql_text_statement_split_and_parameters():
     trigger = parse("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END; SELECT 3")
     assert trigger.tail == " SELECT 3"
     assert parse(" -- only a comment\n ; SELECT 1").empty
+
+
+def test_text_that_is_not_utf8_comes_back_as_stored(proc):
+    p, env = proc
+    assert run(p, env, "local t = {} for v in db:urows(\"SELECT CAST(x'ff00fe' AS TEXT)\") do t[1] = v end "
+                       "return #t[1] .. ' ' .. t[1]:byte(1) .. ' ' .. t[1]:byte(3)") == "3 255 254"
+
+
+def test_loops_left_early_do_not_pile_up(proc):
+    p, env = proc
+    assert run(p, env, "for i = 1, 600 do for r in db:nrows('SELECT * FROM people') do break end end "
+                       "return #db._owned") == "256"
+    assert run(p, env, "local n = 0 for r in db:nrows('SELECT * FROM people') do n = n + 1 end return n") == "3"

@@ -63,6 +63,7 @@ class Database:
         self.host = host
         self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False,
                                     cached_statements=64)
+        self.conn.text_factory = bytes    # Lua strings are bytes: TEXT comes back as it is stored
         self._internal = False
         self._random = random.Random(RANDOM_SEED + number)
         self._last_cap_pages = None
@@ -160,7 +161,8 @@ class Database:
         if pages > CAP_STEP_PAGES:
             pages -= pages % CAP_STEP_PAGES
         if self._schemas is None:
-            self._schemas = tuple(row[1] for row in self._internal_run("PRAGMA database_list"))
+            self._schemas = tuple(bytes(row[1]).decode("utf-8", "replace")
+                                  for row in self._internal_run("PRAGMA database_list"))
         schemas = self._schemas
         if (pages, schemas) != self._last_cap_pages:
             for schema in schemas:

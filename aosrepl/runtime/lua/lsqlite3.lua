@@ -225,6 +225,8 @@ local function iterate(stmt, shape, owned)
   end
 end
 
+local OWNED_KEEP = 256   -- statements of db:rows/nrows/urows loops kept open per database
+
 local function db_rows(kind)
   return function(db, sql, ...)
     local stmt, code = prepare(db, sql)
@@ -244,6 +246,11 @@ local function db_rows(kind)
         error(format("Required either %d parameters or a single table, got %d.", wanted, n), 2)
       end
     end
+    -- a loop that stops early leaves its statement open: the oldest of many such is closed
+    local owned = db._owned or {}
+    db._owned = owned
+    owned[#owned + 1] = stmt
+    if #owned > OWNED_KEEP then table.remove(owned, 1):finalize() end
     return iterate(stmt, shapes[kind], true)
   end
 end
