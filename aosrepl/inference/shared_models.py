@@ -10,10 +10,14 @@ from __future__ import annotations
 import threading
 
 
+# model parameters that change what is loaded (those of them this llama-cpp-python version has)
+_PARAMS_IN_KEY = ("vocab_only", "n_gpu_layers", "use_mmap", "load_mode", "check_tensors")
+
+
 class SharedModels:
     def __init__(self):
         self._lock = threading.RLock()     # RLock: a Llama that fails to build closes its lease inside open()
-        self._models: dict[tuple, object] = {}     # (path, use_mmap, n_gpu_layers) -> shared model
+        self._models: dict[tuple, object] = {}     # (path, load settings) -> shared model
 
     def open(self, path: str, **llama_kwargs):
         """A new `llama_cpp.Llama` for `path` whose weights are the shared ones (loaded on first use)."""
@@ -25,7 +29,7 @@ class SharedModels:
             loader = _internals.LlamaModel
 
             def lend(*, path_model, params, verbose=True):
-                key = (path_model, bool(params.use_mmap), int(params.n_gpu_layers))
+                key = (path_model,) + tuple(repr(getattr(params, name, None)) for name in _PARAMS_IN_KEY)
                 shared = pool._models.get(key)
                 if shared is None or shared.model is None:
                     shared = _shared_class(loader)(path_model=path_model, params=params, verbose=verbose)
