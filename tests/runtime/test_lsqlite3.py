@@ -228,7 +228,7 @@ def test_random_and_now_are_deterministic():
         res = p.handle(make_msg(p, action="Eval", timestamp=1732460000123, data=(
             "local d = require('lsqlite3').open_memory() local t = {} "
             "for r in d:rows(\"SELECT random(), hex(randomblob(4)), datetime('now'), CURRENT_TIMESTAMP, "
-            "strftime('%s'), julianday() > 2460000\") do for i = 1, 6 do t[i] = tostring(r[i]) end end "
+            "strftime('%s', 'now', 'localtime'), julianday() > 2460000\") do for i = 1, 6 do t[i] = tostring(r[i]) end end "
             "return table.concat(t, ' ')")), env)
         outputs.append(res["Output"]["data"])
     assert outputs[0] == outputs[1]

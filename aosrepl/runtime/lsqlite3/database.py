@@ -2,12 +2,12 @@
 held to the process's memory cap. lsqlite3's statement model (prepare, bind, step, reset, finalize) is
 emulated with a cursor per statement: the first step executes it, each later step fetches one more row.
 
-- Sandbox: an authorizer denies ATTACH/DETACH (so also `VACUUM INTO 'file'`), every pragma outside a
-  read-mostly allow-list, and functions that reach the host; extensions are never enabled; temp storage is
-  kept in memory.
-- Determinism (replay must rebuild the same rows): `random()`/`randomblob()` come from a seeded generator and
+- Sandbox: an authorizer denies ATTACH of anything but a private temporary database (so also
+  `VACUUM INTO 'file'`), every pragma outside a read-mostly allow-list, and functions that reach the host;
+  extensions are never enabled; temp storage is kept in memory.
+- Determinism (replay must rebuild the same rows): `random()`/`randomblob()` come from a seeded generator,
   every date/time function's 'now' is the time of the message being handled (`os.time()` in the process,
-  handed over with each step).
+  handed over with each step), and time is UTC ('localtime' would be the host's zone: it changes nothing).
 - Memory: before a statement runs, each database may grow only to what the process's cap leaves free after
   the Lua heap and the other databases (`max_page_count`); afterwards the Lua heap's own limit is lowered by
   what the databases hold, so Lua and SQLite together never exceed the cap.
@@ -135,7 +135,8 @@ class Database:
             args = list(args)
             if not args or (name == "strftime" and len(args) == 1):
                 args.append("now")
-            args = [self.host.now_text() if isinstance(a, str) and a.strip().lower() == "now" else a for a in args]
+            args = [self.host.now_text() if _is_word(a, "now") else a for a in args
+                    if not (_is_word(a, "localtime") or _is_word(a, "utc"))]
             return self.host.builtin(name, args)
         return call
 
@@ -380,3 +381,7 @@ def _first_word(sql: str) -> str:
         else:
             break
     return text[:8].lower()
+
+
+def _is_word(value, word: str) -> bool:
+    return isinstance(value, str) and value.strip().lower() == word
