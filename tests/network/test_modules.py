@@ -62,3 +62,28 @@ def test_database_is_rebuilt_by_replay_after_restart(tmp_path):
         after = ev(net, pid, "local t = {} for r in db:rows('SELECT * FROM t') do "
                              "t[#t + 1] = table.concat(r, ',') end return table.concat(t, ' ')")
         assert after == before
+
+
+def test_a_busy_llama_process_blocks_no_other_process(tmp_path):
+    import threading
+    entered, gate = threading.Event(), threading.Event()
+
+    def slow_llama(bridge):
+        def run(count):
+            entered.set()
+            gate.wait(60)      # inference in progress until the test lets it finish
+            return "generated"
+        return bridge.make_module({"run": run})
+
+    with Network(tmp_path / "data", services=False, deterministic=True, natives={"llama": slow_llama}) as net:
+        worker = net.spawn("my-worker", module=ids.AOS_LLAMA_MODULE_ID)
+        mid = net.send(worker, {"Action": "Eval"}, 'Text = require("llama").run(50)')
+        assert entered.wait(30)
+        try:
+            other = net.spawn("other")
+            assert ev(net, other, "1 + 1") == "2"          # answered while the worker is still generating
+            assert net.log.result_of(worker, mid) is None
+        finally:
+            gate.set()
+        assert net.run_until_idle(30)
+        assert ev(net, worker, "Text") == "generated"
