@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from aosrepl import __version__, ids
+from aosrepl import __version__, ids, modules
 from aosrepl.console import display
 from aosrepl.console.display import ColorFilter, blue, gray, green, red
 from aosrepl.network.datadir import default_data_dir
@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list your processes and exit")
     p.add_argument("--cron", metavar="N-UNIT", help="spawn with a cron, e.g. 10-seconds, 1-minute, 5-blocks")
     p.add_argument("--monitor", action="store_true", help="start the process's cron ticks at start")
+    p.add_argument("--sqlite", action="store_true", help="spawn with the aos-sqlite module (lsqlite3)")
+    p.add_argument("--module", metavar="ID", help="spawn with this module id (aos, aos-sqlite, aos-llama ids)")
     p.add_argument("--data", metavar="FILE", help="file whose contents become the spawned process's Data")
     p.add_argument("--tag-name", metavar="NAME", action="append", default=[], help="extra spawn tag name (repeatable)")
     p.add_argument("--tag-value", metavar="VALUE", action="append", default=[], help="value for the matching --tag-name")
@@ -74,6 +76,18 @@ def spawn_tags(args) -> list[dict]:
         tags += [{"name": "Cron-Interval", "value": f"{match.group(1)}-{match.group(2).lower()}"},
                  {"name": "Cron-Tag-Action", "value": "Cron"}]
     return tags
+
+
+def spawn_module(args) -> str:
+    """The module a new process is spawned with: --module ID, --sqlite, else the aos module."""
+    if args.module and args.sqlite and modules.lookup(args.module) is not modules.AOS_SQLITE:
+        raise StartError("ERROR: --sqlite and --module name different modules; give one of them.")
+    chosen = args.module or (ids.AOS_SQLITE_MODULE_ID if args.sqlite else ids.AOS_MODULE_ID)
+    try:
+        modules.resolve(chosen)
+    except modules.UnknownModule as exc:
+        raise StartError(f"ERROR: {exc}") from None
+    return chosen
 
 
 def spawn_data(args) -> str | None:
@@ -115,14 +129,16 @@ def find_process(net, args) -> str:
         if any(p.id == args.name for p in net.processes()):
             return args.name
         raise StartError("Error! Could not find process ID.")
-    return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args))
+    return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args), module=spawn_module(args))
 
 
 def list_processes(net, out) -> int:
     mine = [p for p in net.processes() if p.owner == net.wallet.address]
     out.write(green("Your Processes") + "\n")
     for p in mine:
-        out.write(f"{p.name or '-'} - {green(p.id)}\n")
+        # aos's own line; a process of another module says which (aos has only one kind in its list)
+        module = "" if p.module == ids.AOS_MODULE_ID else " " + gray(f"({modules.display_name(p.module)})")
+        out.write(f"{p.name or '-'} - {green(p.id)}{module}\n")
     if not mine:
         out.write(gray("(none yet: start one with `aos NAME`)") + "\n")
     return 0
@@ -201,6 +217,7 @@ def main(argv=None) -> int:
     try:
         data_dir = data_dir_from(args)
         spawn_tags(args)                       # flag errors before anything starts
+        spawn_module(args)
         check_inference_flags(args)
         net = open_network(data_dir, args)
         if args.publish:
