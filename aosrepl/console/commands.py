@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 EDITOR_BANNER = "<editor mode> use '.done' to submit or '.cancel' to cancel"
 BAD_BLUEPRINT = "ERROR: .load-blueprint function requires a valid blueprint"
+# Commands about aosrepl's own local network; on a real AO network they say so instead.
+LOCAL_ONLY = (".fund", ".ps", ".watch", ".unwatch", ".update")
 _BLUEPRINT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
@@ -65,6 +67,8 @@ class Commands:
         if not in_editor:
             if not line.strip():
                 return True
+            if line.split(" ", 1)[0] in LOCAL_ONLY and not s.net.is_local:
+                return self._local_only(line.split(" ", 1)[0])
             if line in self._simple:
                 return self._simple[line]()
             word, _, rest = line.partition(" ")
@@ -91,6 +95,11 @@ class Commands:
         if line == ".update":
             return self.update()
         return s.evaluate(line)
+
+    def _local_only(self, command: str) -> bool:
+        why = {".update": "it installs aosrepl's own aos library"}.get(command, "it is about aosrepl's local network")
+        self.s.say(red(f"ERROR: {command} is for the local network only ({why}); this console is on a real AO network."))
+        return False
 
     def _expand(self, loaded) -> bool:
         """Evaluates what `.load`/`.load-blueprint` produced, or adds it to the editor buffer."""

@@ -16,15 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aosrepl.remote import ans104
+from aosrepl.remote.defaults import DEFAULT_AUTHORITY, DEFAULT_MODULE, DEFAULT_SCHEDULER
+from aosrepl.remote.errors import RemoteError, RemoteTimeout, UnitError, UnitNotFound
 from aosrepl.remote.feed import DEFAULT_POLL_INTERVAL, LiveFeed
-from aosrepl.remote.units import ComputeUnit, Gateway, MessengerUnit, UnitError, UnitNotFound
+from aosrepl.remote.units import ComputeUnit, Gateway, MessengerUnit
 from aosrepl.remote.wallet import ArweaveWallet
-
-# aos's legacynet defaults (modules-and-remote.md §4, §8): the aos 2.0.1 module of Nov 2024, aos's scheduler
-# and the legacynet MU's authority.
-DEFAULT_MODULE = "Do_Uc2Sju_ffp6Ev0AnLVdPtot15rvMjP-a9VVaA5fM"
-DEFAULT_SCHEDULER = "_GQ33BkPtZrqxA84vM8Zk-N2aO0toNNu_C-l-rawrBA"
-DEFAULT_AUTHORITY = "fcoN_xJeisVsPXA-trzVAuIiqO3ydLQxM-L4XbrQKzY"
 AOS_CLIENT_VERSION = "2.0.0"      # the aos client we stand for (its spawns carry aos-Version)
 SPAWN_DATA = "1984"               # aos's default Data for a new process
 READY_TIMEOUT = 60.0
@@ -38,14 +34,6 @@ PROCESSES_QUERY = """query ($owners: [String!]!, $tags: [TagFilter!]!) {
     edges { node { id tags { name value } } }
   }
 }"""
-
-
-class RemoteError(Exception):
-    """Something the remote network did (or did not do) that stops an operation; printable."""
-
-
-class RemoteTimeout(RemoteError, TimeoutError):
-    """No result in time; the message was sent and may still be handled."""
 
 
 @dataclass(frozen=True)

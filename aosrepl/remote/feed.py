@@ -9,7 +9,8 @@ import threading
 import time
 from typing import Callable
 
-from aosrepl.remote.units import ComputeUnit, UnitError
+from aosrepl.remote.errors import UnitError
+from aosrepl.remote.units import ComputeUnit
 
 DEFAULT_POLL_INTERVAL = 2.0
 PAGE = 100

@@ -10,20 +10,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from aosrepl.remote.errors import UnitError, UnitNotFound
+
 DEFAULT_TIMEOUT = 30.0
 ANSWER_SHOWN = 300        # characters of an error answer worth quoting
-
-
-class UnitError(Exception):
-    """A unit could not be reached, or answered something other than what the protocol says."""
-
-    def __init__(self, unit: str, url: str, problem: str, status: int | None = None):
-        self.unit, self.url, self.problem, self.status = unit, url, problem, status
-        super().__init__(f"{unit} at {url} {problem}")
-
-
-class UnitNotFound(UnitError):
-    """The unit answered 404 (e.g. a result not computed yet, a process it does not know)."""
 
 
 def _is_loopback(url: str) -> bool:
