@@ -3,8 +3,10 @@ Compute Unit answers results and dry-runs, the gateway answers GraphQL. Every fa
 names the unit, the URL and what it answered (or why it could not be reached)."""
 from __future__ import annotations
 
+import html
 import ipaddress
 import json
+import re
 import socket
 import urllib.error
 import urllib.parse
@@ -26,7 +28,13 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
+_HTML_TAG = re.compile(r"<[^>]*>")
+
+
 def _short(text: str) -> str:
+    """An answer worth quoting in one line: HTML error pages lose their markup, long answers are cut."""
+    if "<html" in text[:200].lower() or "<!doctype" in text[:200].lower():
+        text = html.unescape(_HTML_TAG.sub(" ", text.split("<body", 1)[-1].split(">", 1)[-1]))
     text = " ".join(text.split())
     return text if len(text) <= ANSWER_SHOWN else text[:ANSWER_SHOWN] + "…"
 
