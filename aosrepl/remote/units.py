@@ -47,7 +47,7 @@ class HttpUnit:
     def __init__(self, base_url: str, timeout: float = DEFAULT_TIMEOUT):
         parts = urllib.parse.urlsplit(base_url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"the {self.name} URL must be an http(s) URL, not {base_url!r}")
+            raise ValueError(f"{self.name} URL must be an http(s) URL, not {base_url!r}")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         handlers = [urllib.request.ProxyHandler({})] if _is_loopback(base_url) else []
