@@ -323,8 +323,16 @@ class RemoteNetwork:
     def subscribe(self, pid: str, callback):
         with self._lock:
             self._subscribers.setdefault(pid, []).append(callback)
-            if pid not in self._feeds and not self._closed:
-                self._feeds[pid] = LiveFeed(self.cu, pid, self._deliver, self.notice, self.config.poll_interval)
+            needed = pid not in self._feeds and not self._closed
+        if needed:       # started outside the lock: its first poll is an HTTP request
+            feed = LiveFeed(self.cu, pid, self._deliver, self.notice, self.config.poll_interval)
+            with self._lock:
+                if pid in self._feeds or self._closed:
+                    needed = False
+                else:
+                    self._feeds[pid] = feed
+            if not needed:
+                feed.stop()
         return lambda: self._unsubscribe(pid, callback)
 
     def _unsubscribe(self, pid: str, callback):

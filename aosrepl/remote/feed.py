@@ -14,6 +14,7 @@ from aosrepl.remote.units import ComputeUnit
 
 DEFAULT_POLL_INTERVAL = 2.0
 PAGE = 100
+STOP_WAIT = 1.0
 
 
 def prints(result) -> bool:
@@ -32,14 +33,15 @@ class LiveFeed:
         self._lock = threading.Lock()     # one poll at a time (the thread, or settle())
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self.poll()       # the starting point now, so that nothing arriving from here on is taken for old
         self._thread = threading.Thread(target=self._run, name=f"live-feed-{pid[:8]}", daemon=True)
         self._thread.start()
 
     def _run(self):
         while not self._stop.is_set():
-            self.poll()
             self._wake.wait(self.interval)
             self._wake.clear()
+            self.poll()
 
     def poll(self) -> int:
         """One look at the CU; returns how many new results there were (-1: the CU failed)."""
@@ -90,4 +92,4 @@ class LiveFeed:
         self._stop.set()
         self._wake.set()
         if threading.current_thread() is not self._thread:
-            self._thread.join(timeout=self.cu.timeout + 1)
+            self._thread.join(timeout=STOP_WAIT)      # a poll stuck on a slow CU is a daemon: not worth waiting
