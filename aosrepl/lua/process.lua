@@ -18,14 +18,13 @@ local INBOX_LIMIT = 10000
 -- globals ------------------------------------------------------------------------------
 _G.ao = ao
 package.loaded["ao"] = ao
--- one table per module whichever name it is required by
-package.loaded[".json"] = json
-package.loaded["base64"] = base64
-package.loaded["decimal"] = require(".decimal")
+-- modules aos has loaded once a process is up (`json`, `.base64`, `.pretty` and `.crypto`
+-- are required, not globals)
+bit32 = require("bit32")
+require(".pretty")
+require(".crypto.init")
 Handlers = handlers
 Utils = utils
-_G.json = json
-_G.base64 = base64
 Dump = dump
 Colors = { red = colors.red, green = colors.green, blue = colors.blue, reset = colors.reset, gray = colors.gray }
 Bell = "\7"
