@@ -344,10 +344,8 @@ local function newmodule(bits, wordbits)
 
   function bint.new(x)
     if type(x) == "table" and not isbint(x) then
-      -- a plain table is taken as a word array (missing words are zero)
-      local r = raw()
-      for i = 1, N do r[i] = (math_type(x[i]) == "integer" and x[i] or 0) & MASK end
-      return r
+      -- lua-bint hands a plain table back as it is
+      return x
     end
     local r = tobint(x, true)
     if r == nil then error("value cannot be represented by a bint") end

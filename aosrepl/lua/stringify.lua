@@ -53,9 +53,15 @@ function stringify.isSimpleArray(t)
   return is_simple_array(t, stringify.displayKeys(t))
 end
 
-function stringify.format(tbl, indent, visited)
+-- `visited` holds the tables met in map mode (as in aos, a table met there a second time
+-- turns the whole call into "<circular reference>"); `open` holds the tables being printed
+-- around this one, so a table inside itself in array mode stops there too (aos would
+-- recurse until it runs out of memory).
+function stringify.format(tbl, indent, visited, open)
   indent = indent or 0
   visited = visited or {}
+  open = open or {}
+  if open[tbl] then return "<circular reference>" end
   local keys = stringify.displayKeys(tbl)
 
   if is_simple_array(tbl, keys) then
@@ -78,9 +84,13 @@ function stringify.format(tbl, indent, visited)
     end
     local text
     if type(v) == "table" then
-      if visited[v] then return "<circular reference>" end
-      visited[v] = true
-      text = stringify.format(v, indent + 2, visited)
+      if not array_mode then
+        if visited[v] then return "<circular reference>" end
+        visited[v] = true
+      end
+      open[tbl] = true
+      text = stringify.format(v, indent + 2, visited, open)
+      open[tbl] = nil
     else
       text = scalar(v)
     end
