@@ -8,7 +8,6 @@ PBKDF2's iterations stay in Lua where the instruction budget and interrupt apply
 from __future__ import annotations
 
 import hashlib
-import hmac
 
 # aos name -> hashlib constructor name
 _DIGESTS = {
@@ -38,11 +37,20 @@ def blake2b(data_hex: str, outlen: int, key_hex: str) -> str:
     return hashlib.blake2b(_bytes(data_hex), digest_size=outlen, key=key).hexdigest()
 
 
-def hmac_hex(name: str, key_hex: str, data_hex: str) -> str:
+def hmac_hex(name: str, key_hex: str, data_hex: str, block_size: int = 64) -> str:
+    """HMAC (RFC 2104) over a block of `block_size` bytes. Standard HMAC-SHA1/SHA256 use 64;
+    aos's `crypto.mac.createHmac` pads its key to 32 bytes, and aos code relies on its results."""
     algorithm = _HMAC_DIGESTS.get(name)
     if algorithm is None:
         raise ValueError(f"Unsupported algorithm: {name}")
-    return hmac.new(_bytes(key_hex), _bytes(data_hex), algorithm).hexdigest()
+    if not isinstance(block_size, int) or not 1 <= block_size <= 256:
+        raise ValueError("HMAC block size must be 1..256 bytes")
+    key = _bytes(key_hex)
+    if len(key) > block_size:
+        key = hashlib.new(algorithm, key).digest()
+    key = key.ljust(block_size, b"\0")
+    inner = hashlib.new(algorithm, bytes(b ^ 0x36 for b in key) + _bytes(data_hex)).digest()
+    return hashlib.new(algorithm, bytes(b ^ 0x5C for b in key) + inner).hexdigest()
 
 
 def crypto_native(bridge):

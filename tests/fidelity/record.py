@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import RECORDED, load_corpus, oracle_input  # noqa: E402
+from fidelity_corpus import RECORDED, load_corpus, oracle_input  # noqa: E402
 
 
 def main() -> int:

@@ -112,6 +112,7 @@ require("ao") == ao
 %%
 require(".ao") == ao
 %%
+--! differs: no-search-path
 local ok, e = pcall(require, "nope.module") return e
 %%
 local ok, e = pcall(require, ".nope") return tostring(ok)

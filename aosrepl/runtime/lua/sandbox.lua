@@ -94,7 +94,7 @@ end
 -- Lua's own setmetatable makes are repeated here so its errors read exactly as Lua's do
 -- (naming 'setmetatable' and the caller's position, not this wrapper's).
 local raw_setmetatable = setmetatable
-local raw_getmetatable = getmetatable
+local true_getmetatable = debug.getmetatable   -- not fooled by a __metatable field
 local function typename(n, ...)
   if select("#", ...) < n then return "no value" end
   return type((select(n, ...)))
@@ -107,7 +107,7 @@ _G.setmetatable = function(...)
   if mt ~= nil and type(mt) ~= "table" then
     error("bad argument #2 to 'setmetatable' (nil or table expected)", 2)
   end
-  local current = raw_getmetatable(t)
+  local current = true_getmetatable(t)
   if type(current) == "table" and rawget(current, "__metatable") ~= nil then
     error("cannot change a protected metatable", 2)
   end

@@ -10,8 +10,13 @@ local SUPPORTED = { sha1 = true, sha256 = true }
 -- An HMAC builder: setKey/setDigest/init/update/finish, then asBytes/asHex/asString.
 function hmac.HMAC()
   local self = {}
-  local key, algorithm, chunks, raw = "", nil, {}, nil
-  function self.setBlockSize() return self end
+  -- aos's HMAC pads keys to 32 bytes (not the 64 of RFC 2104's SHA-1/SHA-256), so its MACs
+  -- differ from standard ones; aosrepl gives the same bytes as aos
+  local key, algorithm, chunks, raw, block_size = "", nil, {}, nil, 32
+  function self.setBlockSize(n)
+    block_size = n
+    return self
+  end
   function self.setDigest(name)
     algorithm = name
     return self
@@ -30,7 +35,7 @@ function hmac.HMAC()
   end
   function self.finish()
     if not algorithm then error("Digest not set") end
-    raw = internal.fromhex(internal.native.hmac(algorithm, internal.tohex(key), internal.tohex(table.concat(chunks))))
+    raw = internal.fromhex(internal.native.hmac(algorithm, internal.tohex(key), internal.tohex(table.concat(chunks)), block_size))
     return self
   end
   local view = internal.result("", true)

@@ -1,15 +1,22 @@
 -- .crypto.util.hex: byte strings <-> hex text.
 local hex = { _version = "0.0.1" }
 
--- stringToHex(s, ln, sep): lowercase hex; with `ln`, groups of `ln` bytes joined by `sep` (default " ")
+-- stringToHex(s, ln, sep): lowercase hex, `sep` (default none) between bytes and a newline
+-- after every `ln` bytes instead
 function hex.stringToHex(s, ln, sep)
-  local text = (s:gsub(".", function(c) return string.format("%02x", c:byte()) end))
-  if ln and ln > 0 then
-    local groups = {}
-    for i = 1, #text, 2 * ln do groups[#groups + 1] = text:sub(i, i + 2 * ln - 1) end
-    text = table.concat(groups, sep or " ")
+  local out = {}
+  local n = #s
+  for i = 1, n do
+    out[#out + 1] = string.format("%02x", s:byte(i))
+    if i < n then
+      if ln and i % ln == 0 then
+        out[#out + 1] = "\n"
+      elseif sep then
+        out[#out + 1] = sep
+      end
+    end
   end
-  return text
+  return table.concat(out)
 end
 
 function hex.hexToString(hs, unsafe)

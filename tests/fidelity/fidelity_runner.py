@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aosrepl.runtime.testing import WALLET, eval_in, make_msg, spawn_process
 
-from corpus import RECORDED, Snippet, load_corpus, normalise
+from fidelity_corpus import RECORDED, Snippet, load_corpus, normalise
 
 
 @dataclass

@@ -2,8 +2,10 @@
 in file order, as messages from the owner of one fresh aos process.
 
 A snippet is Eval code, unless its first line is `--! msg {json}`: then it is a plain
-message {"action", "data", "tags"} from the owner. `--! unordered` as a first line marks
-a snippet whose output lines may come in any order (see docs/fidelity.md)."""
+message {"action", "data", "tags"} from the owner. Other first-line directives:
+`--! unordered` marks a snippet whose output lines may come in any order, and
+`--! differs: REASON` a deliberate difference from aos, explained under REASON in
+docs/fidelity.md (such a snippet still counts as not matching)."""
 from __future__ import annotations
 
 import json
@@ -23,6 +25,7 @@ class Snippet:
     message: dict | None = None          # a non-Eval message instead of code
     flags: set = field(default_factory=set)
     index: int = 0                       # position within its group
+    differs: str | None = None           # the documented reason it differs from aos
 
     @property
     def key(self) -> str:
@@ -38,15 +41,17 @@ def load_corpus() -> list[Snippet]:
     for group in FILES:
         text = (HERE / f"snippets_{group}.lua").read_text()
         for index, block in enumerate(re.split(r"\n%%\n", text.strip("\n"))):
-            flags, message = set(), None
+            flags, message, differs = set(), None, None
             lines = block.split("\n")
             while lines and lines[0].startswith("--! "):
                 directive = lines.pop(0)[4:]
                 if directive.startswith("msg "):
                     message = json.loads(directive[4:])
+                elif directive.startswith("differs:"):
+                    differs = directive[len("differs:"):].strip()
                 else:
                     flags.add(directive.strip())
-            snippets.append(Snippet(group, "\n".join(lines), message, flags, index))
+            snippets.append(Snippet(group, "\n".join(lines), message, flags, index, differs))
     return snippets
 
 
@@ -58,7 +63,7 @@ def oracle_input(snippets: list[Snippet]) -> list:
 # -- comparison -------------------------------------------------------------------
 
 _ADDRESS = re.compile(r"(function|table|thread|userdata|file) ?(:|\() ?0x[0-9a-f]+\)?")
-_LIB_POSITION = re.compile(r'\[string "(\.[a-z0-9.\-_]+)"\]:\d+:')
+_LIB_POSITION = re.compile(r'\[string "(\.[a-z0-9.\-_]+|json)"\]:\d+:')
 
 
 def normalise(text: str | None, unordered: bool = False) -> str | None:
