@@ -43,7 +43,7 @@ function utils.matchesPattern(pattern, value, msg)
   end
   if tp == "string" then
     if value == nil then return false end
-    if pattern:find("[%^%$%(%)%%%.%[%]%*%+%-%?]") then
+    if pattern:find("[%^%$%(%)%%%.%[%]%*%+%?]") then
       return string.match(value, pattern) ~= nil
     end
     return value == pattern
