@@ -30,6 +30,10 @@ EDITOR_ONLY = (".done", ".cancel", ".delete", ".print")
 _COMMAND_WORD = re.compile(r"^\.[A-Za-z]")
 
 
+# Commands about aosrepl's own local network; on a real AO network they say so instead.
+LOCAL_ONLY = (".fund", ".ps", ".watch", ".unwatch", ".update")
+
+
 class PadError(Exception):
     """`.pad` cannot run the editor here; the message is for the user."""
 
@@ -77,6 +81,8 @@ class Commands:
         if not in_editor:
             if not line.strip():
                 return True
+            if line.split(" ", 1)[0] in LOCAL_ONLY and not s.net.is_local:
+                return self._local_only(line.split(" ", 1)[0])
             if line in self._simple:
                 return self._simple[line]()
             word, _, rest = line.partition(" ")
@@ -115,6 +121,11 @@ class Commands:
         else:
             message = f"ERROR: unknown command {word} (type .help for the commands)"
         self.s.say(red(message))
+        return False
+
+    def _local_only(self, command: str) -> bool:
+        why = {".update": "it installs aosrepl's own aos library"}.get(command, "it is about aosrepl's local network")
+        self.s.say(red(f"ERROR: {command} is for the local network only ({why}); this console is on a real AO network."))
         return False
 
     def _expand(self, loaded) -> bool:

@@ -103,6 +103,25 @@ def splash(*, data_dir: str, wallet: str, model: str | None, backend: str | None
     return "\n".join(lines) + "\n"
 
 
+def remote_splash(*, data_dir: str, wallet: str, mu: str, cu: str, gateway: str, module: str, scheduler: str) -> str:
+    """The start-up banner on a real AO network: the units and ids behind this console."""
+    lines = [
+        "",
+        green("aosrepl") + gray(f" {__version__}") + " - the aos console on a real AO network",
+        gray("Type \".help\" for commands, \"Ctrl-C\" twice or \".exit\" to leave."),
+        "",
+        gray("Data directory: ") + data_dir,
+        gray("Wallet:         ") + green(wallet),
+        gray("MU:             ") + mu,
+        gray("CU:             ") + cu,
+        gray("Gateway:        ") + gateway,
+        gray("Module:         ") + module + gray(" (for a new process)"),
+        gray("Scheduler:      ") + scheduler,
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def process_line(pid: str) -> str:
     # The 2024 client's wording: gray label, two spaces, green id.
     return gray("Your AOS process: ") + " " + green(pid) + "\n"
