@@ -180,6 +180,20 @@ def test_tab_completes_from_the_live_process(tmp_path):
     leave(child)
 
 
+def test_a_tab_typed_while_a_line_runs_completes_at_the_next_prompt(tmp_path):
+    child, _ = start(tmp_path)
+    child.sendline("MyLongGlobalName = 7; print('assigned')")
+    child.expect(output_line("assigned"))
+    child.expect(PROMPT)
+    child.sendline("for i = 1, 60000000 do end")       # a second or more of work
+    child.expect_exact("[Computing...]")              # the spinner owns the keyboard now
+    child.send("MyLongGl\t")
+    child.expect_exact("obalName")                    # completed once the prompt is back
+    child.sendline(" * 6")
+    child.expect(output_line("42"))
+    leave(child)
+
+
 def test_pad_evaluates_what_the_editor_saved(tmp_path):
     editor = tmp_path / "fake-editor"
     editor.write_text("#!/bin/sh\necho 'return 6 * 7' > \"$1\"\n")
