@@ -169,8 +169,9 @@ def test_ctrl_c_clears_a_typed_line(tmp_path):
 def test_tab_completes_from_the_live_process(tmp_path):
     child, _ = start(tmp_path)
     # Wait for the eval's own output, not just for prompt text: accepting a line redraws the old prompt with
-    # the line on it, and keys sent on seeing that land on the spinner screen of the running eval, which
-    # keeps typed text for the next prompt but cannot complete (so the Tab was lost: 1 run in 3 here).
+    # the line on it, and keys sent on seeing that land on the spinner screen of the running eval. It keeps
+    # typed text for the next prompt, but a Tab with more keys after it cannot complete there (the process
+    # is busy), so the line became `MyLongGl * 6` (7 runs in 20 failed so).
     child.sendline("MyLongGlobalName = 7; print('assigned')")
     child.expect(output_line("assigned"))
     child.expect(PROMPT)              # the next prompt: keys now go to it
