@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from aosrepl.network.slots import ProcessRecord, Slot
+from aosrepl.runtime import LuaProcess
 
 MODULE_TAGS = [
     {"name": "Data-Protocol", "value": "ao"}, {"name": "Variant", "value": "ao.TN.1"},
@@ -98,7 +99,6 @@ class Handling:
         return lua
 
     def _new_lua(self, rec: ProcessRecord):
-        from aosrepl.runtime import LuaProcess
         factories = self._native_factories() if rec.natives else {}
         natives = {name: factories[name] for name in rec.natives if name in factories}
         return LuaProcess(rec.id, module_id=rec.module, natives=natives)

@@ -77,6 +77,9 @@ class Network(Routing, Handling, Observers):
             self._slots: dict[str, Slot] = {}
             self._scheduler = slots.Scheduler(self._run)
             self._cron = cron.CronTimers(self.clock, self._fire_cron)
+            # What the scheduler threads need is imported here, before the first of them starts: imports
+            # running on several threads at once can hand a thread a half-initialised module.
+            self._native_factories()
             self._load_state()
             if services:
                 genesis.run(self)
