@@ -176,6 +176,14 @@ def run_interactive(session, net, data_dir: Path, args, out) -> int:
     return run_app(session, net, data_dir)
 
 
+def import_console(interactive: bool) -> None:
+    """Import what the console will use now, on the main thread before the network's threads start (a worker
+    importing llama_cpp while this thread imports prompt_toolkit could see a half-initialised module)."""
+    import aosrepl.console.session  # noqa: F401
+    if interactive:
+        import aosrepl.console.app  # noqa: F401   (prompt_toolkit: only for the interactive console)
+
+
 def stdin_lines():
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")     # a stray byte must not end the run
@@ -194,12 +202,14 @@ def main(argv=None) -> int:
         data_dir = data_dir_from(args)
         spawn_tags(args)                       # flag errors before anything starts
         check_inference_flags(args)
+        interactive = args.run is None and sys.stdin.isatty() and sys.stdout.isatty()
+        # The console's modules are imported before the network's threads start: see import_console.
+        import_console(interactive)
         net = open_network(data_dir, args)
         if args.publish:
             return publish(net, args.publish, out)
         if args.list:
             return list_processes(net, out)
-        interactive = args.run is None and sys.stdin.isatty() and sys.stdout.isatty()
         if interactive:
             out.write(display.splash(data_dir=str(data_dir), wallet=net.wallet.address, model=args.model,
                                      backend=args.backend, workers=args.workers))
