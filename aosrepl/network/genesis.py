@@ -79,23 +79,25 @@ def _eval(net, pid: str, code: str, mid: str | None = None) -> None:
 
 
 def _publish_packages(net) -> None:
-    """Publish every bundled package whose publish message is not in the log yet (each has a fixed id).
-    A data dir where publishing once failed, or was cut short, gets the missing packages now."""
-    if ids.APM_REGISTRY not in net._slots:
+    """Publish every bundled package to every registry, each publish whose message is not in the log yet
+    (each has a fixed id). A data dir where publishing once failed, or was cut short, gets the missing ones."""
+    registries = [registry for registry in services.APM_REGISTRIES if registry in net._slots]
+    if not registries:
         return
     try:
         bundled = packages.discover()
     except Exception as exc:   # a bad package must not stop the network from starting
         net._notice(f"Publishing the bundled packages failed: {type(exc).__name__}: {exc}")
         return
-    for package in bundled:
-        mid = packages.publish_message_id(package)
-        if net.log.message_exists(mid):
-            continue
-        try:
-            packages.publish(net, package, services.PACKAGE_PUBLISHER, mid)
-        except Exception as exc:
-            net._notice(f"Publishing {package.full_name} {package.version} failed: {type(exc).__name__}: {exc}")
+    for registry in registries:
+        for package in bundled:
+            mid = packages.publish_message_id(package, registry)
+            if net.log.message_exists(mid):
+                continue
+            try:
+                packages.publish(net, package, services.PACKAGE_PUBLISHER, mid, registry)
+            except Exception as exc:
+                net._notice(f"Publishing {package.full_name} {package.version} failed: {type(exc).__name__}: {exc}")
 
 
 def _start_workers(net) -> None:

@@ -21,8 +21,8 @@ def owner_eval(net, pid, code):
     return result["Output"].get("data", "")
 
 
-def published(net) -> set:
-    listing = owner_eval(net, ids.APM_REGISTRY, "table.concat(APMRegistry.packageOrder, ',')")
+def published(net, registry=ids.APM_REGISTRY) -> set:
+    listing = owner_eval(net, registry, "table.concat(APMRegistry.packageOrder, ',')")
     return set(listing.split(",")) - {""}
 
 
@@ -30,7 +30,8 @@ def assert_genesis_complete(net):
     assert net.run_until_idle(60)
     assert owner_eval(net, ids.WAR_TOKEN, f'Balances["{net.wallet.address}"]') == genesis.MINT_AMOUNT   # minted once
     assert owner_eval(net, ids.WAR_TOKEN, "TotalSupply") == genesis.MINT_AMOUNT
-    assert published(net) >= BUNDLED
+    for registry in services.APM_REGISTRIES:
+        assert published(net, registry) >= BUNDLED
     assert owner_eval(net, ids.LLAMA_HERDER, "type(FeeNeeded)") == "function"
     assert net.notices == []
 
@@ -53,10 +54,10 @@ def test_every_genesis_step_is_logged_once_over_restarts(tmp_path):
         assert_genesis_complete(net)
 
 
-@pytest.mark.parametrize("kill_after", [1, 2, 3, 4, 6, 8, 9])
+@pytest.mark.parametrize("kill_after", [1, 2, 3, 4, 5, 10, 12, 15])
 def test_a_start_killed_during_genesis_is_completed_by_the_next(tmp_path, kill_after):
-    # The steps, in order: wAR spawn, its source, the mint; registry spawn, source; herder spawn, source;
-    # then one publish per bundled package.
+    # The steps, in order: wAR spawn, its source, the mint; each registry's spawn and source (three
+    # registries); the herder's spawn and source; then one publish per bundled package and registry.
     data = tmp_path / "data"
     child = subprocess.run([sys.executable, str(CHILD), str(data), str(kill_after)], capture_output=True,
                            text=True, timeout=120)
@@ -65,9 +66,10 @@ def test_a_start_killed_during_genesis_is_completed_by_the_next(tmp_path, kill_a
         assert_genesis_complete(net)
 
 
-def test_the_kill_points_cover_every_step(tmp_path):
-    assert genesis_message_count(tmp_path) == 7 + len(packages.discover())
-    assert len(packages.discover()) == 2     # the kill points above end inside the publishing
+def test_the_kill_points_cover_every_kind_of_step(tmp_path):
+    publishes = len(services.APM_REGISTRIES) * len(packages.discover())
+    assert genesis_message_count(tmp_path) == 2 * len(services.core_services()) + 1 + publishes
+    assert len(services.core_services()) == 5 and publishes > 3   # the kill points above end among the publishes
 
 
 def test_a_failed_publishing_is_redone_at_the_next_start(tmp_path, monkeypatch):
