@@ -260,6 +260,8 @@ def run_interactive(session, net, data_dir: Path, args, out) -> int:
     if net.is_local and version is not None and version != display.AOS_LIBRARY_VERSION:
         out.write(blue("A new AOS update is available. run [.update] to install.") + "\n")
     start_files(session, args)
+    if net.is_local:
+        net.warm_up_inference()      # the model loads in the background while the user types
     from aosrepl.console.app import run_app      # prompt_toolkit only for the interactive console
     return run_app(session, net, data_dir)
 

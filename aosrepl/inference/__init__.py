@@ -38,3 +38,11 @@ def default_natives(model=None, backend=None, threads=None, workers=None) -> dic
     backend = backend or os.environ.get(BACKEND_ENV_VAR) or None
     return {"llama": make_factory(model=model, backend=backend,
                                   threads=threads or threads_per_worker(workers))}
+
+
+def start_warm_up(model=None, backend=None):
+    """Load the local model in the background now (see warm_up.py); None when workers use a remote backend."""
+    if backend or os.environ.get(BACKEND_ENV_VAR):
+        return None
+    from aosrepl.inference.warm_up import WarmUp
+    return WarmUp(model).start()

@@ -13,12 +13,13 @@ Why this module exists:
   through `Llama.onLog` as with aos-llama. Lines from a thread that has no engine log are dropped, as a
   non-verbose llama.cpp would.
 - `llama_cpp` is big and is imported by whichever worker first needs a model; `load()` imports it once, under
-  a lock, so two workers never run its imports at the same time.
+  a lock, so two workers never run its imports at the same time, with OpenMP told not to spin (see load()).
 """
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import sys
 import threading
 from typing import Callable
@@ -114,6 +115,10 @@ def load():
     global _library, _callback
     with _load_lock:
         if _library is None:
+            # Workers share a few cores with the console and with each other; llama.cpp's OpenMP threads spin
+            # while they wait for work by default, which starves everything else on a busy machine (measured
+            # 4x slower decodes at a load of 17 on 2 cores). The OpenMP runtime reads this when llama.cpp loads.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import llama_cpp
             import llama_cpp.llama as llama_py
             _callback = llama_cpp.llama_log_callback(_on_llama_cpp_log)
