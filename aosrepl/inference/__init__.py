@@ -44,5 +44,7 @@ def start_warm_up(model=None, backend=None):
     """Load the local model in the background now (see warm_up.py); None when workers use a remote backend."""
     if backend or os.environ.get(BACKEND_ENV_VAR):
         return None
+    from aosrepl.inference import llama_library
     from aosrepl.inference.warm_up import WarmUp
+    llama_library.load()     # the import on this (the console's) thread: see "Threads" in docs/architecture.md
     return WarmUp(model).start()
