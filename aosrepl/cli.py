@@ -261,8 +261,18 @@ def run_interactive(session, net, data_dir: Path, args, out) -> int:
     if net.is_local and version is not None and version != display.AOS_LIBRARY_VERSION:
         out.write(blue("A new AOS update is available. run [.update] to install.") + "\n")
     start_files(session, args)
+    if net.is_local:
+        net.warm_up_inference()      # the model loads in the background while the user types
     from aosrepl.console.app import run_app      # prompt_toolkit only for the interactive console
     return run_app(session, net, data_dir)
+
+
+def import_console(interactive: bool) -> None:
+    """Import what the console will use now, on the main thread before the network's threads start (a worker
+    importing llama_cpp while this thread imports prompt_toolkit could see a half-initialised module)."""
+    import aosrepl.console.session  # noqa: F401
+    if interactive:
+        import aosrepl.console.app  # noqa: F401   (prompt_toolkit: only for the interactive console)
 
 
 def stdin_lines():
@@ -284,6 +294,9 @@ def main(argv=None) -> int:
         data_dir = data_dir_from(args)
         spawn_tags(args)                       # flag errors before anything starts
         check_inference_flags(args)
+        interactive = args.run is None and sys.stdin.isatty() and sys.stdout.isatty()
+        # The console's modules are imported before the network's threads start: see import_console.
+        import_console(interactive)
         remote = remote_config(args)
         if remote is None:
             spawn_module(args)                 # local module ids only; a real AO network takes any module
@@ -292,7 +305,6 @@ def main(argv=None) -> int:
             return publish(net, args.publish, out)
         if args.list:
             return list_processes(net, out)
-        interactive = args.run is None and sys.stdin.isatty() and sys.stdout.isatty()
         if interactive and remote:
             out.write(display.remote_splash(data_dir=str(data_dir), wallet=net.wallet.address, mu=remote.mu_url,
                                             cu=remote.cu_url, gateway=remote.gateway_url, module=remote.module,
