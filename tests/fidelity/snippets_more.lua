@@ -12,10 +12,13 @@ select(2, pcall(xpcall))
 %%
 select(2, pcall(xpcall, print))
 %%
+--! differs: tailcall-position
 coroutine.wrap(5)
 %%
+--! differs: tailcall-position
 coroutine.create(nil)
 %%
+--! differs: tailcall-position
 xpcall()
 %%
 select(2, pcall(setmetatable))
@@ -28,6 +31,7 @@ select(2, pcall(getmetatable))
 %%
 select(2, pcall(rawset, 1))
 %%
+--! differs: no-search-path
 select(2, pcall(require, 5))
 %%
 select(2, pcall(debug.traceback, {}))
@@ -210,12 +214,15 @@ local c = require(".crypto") return c.digest.md2(c.utils.stream.fromString(strin
 %%
 local c = require(".crypto") return c.digest.sha3_512(string.rep("z", 72)).asHex()
 %%
+--! differs: aos-sha3-padding
 local c = require(".crypto") return c.digest.keccak512(string.rep("z", 71)).asHex()
 %%
+--! differs: aos-sha3-padding
 local c = require(".crypto") return c.digest.sha3_256(string.rep("q", 135)).asHex()
 %%
 local c = require(".crypto") return c.digest.blake2b(string.rep("w", 129), 20).asHex()
 %%
+--! differs: aos-blake2b-long-key
 local c = require(".crypto") return c.digest.blake2b("", 64, string.rep("k", 64)).asHex()
 %%
 local c = require(".crypto") return c.kdf.pbkdf2(c.utils.array.fromString("pw"), c.utils.array.fromString("na"), 3, 40, "sha256").asHex()
