@@ -45,7 +45,8 @@ class LuaProcess:
         self._env_lua: Any = None
         try:
             self._runtime, self._guard = new_sandbox(self.limits.memory_bytes, self._poll_interrupt)
-            self.bridge = Bridge(self._runtime)
+            self.bridge = Bridge(self._runtime, memory_cap=self.limits.memory_bytes,
+                                 instructions=self.limits.instructions, poll_interrupt=self._poll_interrupt)
             for name, factory in {**BUILTIN_NATIVES, **(natives or {})}.items():
                 self._guard.add_native(name.encode(), factory(self.bridge))
             self._host = self._load_host()

@@ -100,6 +100,96 @@ def test_no_host_object_is_reachable(proc):
     assert eval_in(p, env, WALK)["Output"]["data"] == ""
 
 
+# lsqlite3 (aos-sqlite processes): SQL that would reach the host or lift the memory cap. Each must be refused
+# with a SQLite error code and leave nothing on disk.
+SQL_ESCAPES = [
+    ("ATTACH of a file", "ATTACH DATABASE '{path}' AS outside"),
+    ("ATTACH through a URI", "ATTACH DATABASE 'file:{path}?mode=rwc' AS outside"),
+    ("VACUUM INTO a file", "VACUUM INTO '{path}'"),
+    ("temp_store_directory", "PRAGMA temp_store_directory = '{dir}'"),
+    ("data_store_directory", "PRAGMA data_store_directory = '{dir}'"),
+    ("temp_store back to files", "PRAGMA temp_store = FILE"),
+    ("max_page_count (the memory cap)", "PRAGMA max_page_count = 2147483646"),
+    ("soft_heap_limit", "PRAGMA soft_heap_limit = 0"),
+    ("hard_heap_limit", "PRAGMA hard_heap_limit = 0"),
+    ("cache_size", "PRAGMA cache_size = -1000000"),
+    ("mmap_size", "PRAGMA mmap_size = 268435456"),
+    ("writable_schema", "PRAGMA writable_schema = ON"),
+    ("page_size change", "PRAGMA page_size = 65536"),
+    ("threads", "PRAGMA threads = 8"),
+    ("load_extension SQL function", "SELECT load_extension('{dir}/libevil.so')"),
+    ("fts3_tokenizer pointer", "SELECT fts3_tokenizer('simple')"),
+]
+
+
+@pytest.fixture()
+def sql_proc():
+    from aosrepl.runtime.lsqlite3 import factory
+    p, env = spawn_process(name="sql-sandbox", natives={"lsqlite3": factory},
+                           limits=ProcessLimits(instructions=5_000_000))
+    assert eval_in(p, env, "db = require('lsqlite3').open_memory() return 'ok'")["Output"]["data"] == "ok"
+    return p, env
+
+
+@pytest.mark.parametrize("what, sql", SQL_ESCAPES, ids=[e[0] for e in SQL_ESCAPES])
+def test_sql_escape_attempt_fails(sql_proc, tmp_path, what, sql):
+    p, env = sql_proc
+    path = tmp_path / "outside.db"
+    text = sql.format(path=path, dir=tmp_path).replace("\\", "\\\\").replace('"', '\\"')
+    res = eval_in(p, env, f'local code = db:exec("{text}") return code .. " " .. db:errmsg()')
+    code, _, message = res["Output"]["data"].partition(" ")
+    assert code != "0", f"{what} was allowed"
+    assert list(tmp_path.iterdir()) == [], f"{what} touched the host"
+    assert eval_in(p, env, "return db:exec('SELECT 1')")["Output"]["data"] == "0"
+
+
+def test_sql_native_escapes_fail(sql_proc, tmp_path):
+    p, env = sql_proc
+    for code in ("db:load_extension('x')", "db:create_function('f', 0, print)", f"sqlite3 = require('lsqlite3') "
+                 f"assert(sqlite3.open('{tmp_path}/x.db'))", "require('lsqlite3').temp_directory('/tmp')"):
+        assert "Error" in eval_in(p, env, code), code
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sql_objects_expose_no_host_object(sql_proc):
+    p, env = sql_proc
+    assert eval_in(p, env, "st = db:prepare('SELECT 1') return 'ok'")["Output"]["data"] == "ok"
+    assert eval_in(p, env, WALK)["Output"]["data"] == ""
+
+
+def test_sql_allowed_pragmas_still_work(sql_proc):
+    p, env = sql_proc
+    code = ("db:exec('CREATE TABLE t(a, b)') local t = {} "
+            "for r in db:nrows('PRAGMA table_info(t)') do t[#t + 1] = r.name end "
+            "db:exec('PRAGMA foreign_keys = ON') db:exec('PRAGMA user_version = 3') "
+            "for v in db:urows('PRAGMA user_version') do t[#t + 1] = v end return table.concat(t, ',')")
+    assert eval_in(p, env, code)["Output"]["data"] == "a,b,3"
+
+
+RUNAWAY_SQL = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+
+
+def test_runaway_sql_is_stopped_by_the_budget(sql_proc):
+    p, env = sql_proc
+    res = eval_in(p, env, f'local code = db:exec("{RUNAWAY_SQL}") return code .. " " .. db:errmsg()')
+    assert res["Output"]["data"] == "9 interrupted"
+    assert eval_in(p, env, "return db:exec('SELECT 1')")["Output"]["data"] == "0"
+
+
+def test_runaway_sql_can_be_interrupted():
+    import threading
+    import time
+    from aosrepl.runtime.lsqlite3 import factory
+    p, env = spawn_process(name="sql-interrupt", natives={"lsqlite3": factory},
+                           limits=ProcessLimits(instructions=10 ** 15))
+    threading.Timer(0.5, p.interrupt).start()
+    started = time.monotonic()
+    res = eval_in(p, env, f'db = require("lsqlite3").open_memory() return db:exec("{RUNAWAY_SQL}")')
+    assert time.monotonic() - started < 30
+    assert res["Error"].endswith("Interrupted")
+    assert eval_in(p, env, "return db:exec('SELECT 1')")["Output"]["data"] == "0"
+
+
 # -- the aos surfaces AO has (io, os.*, dofile, loadfile, debug.getinfo, collectgarbage) ----------
 
 def _out(res):
