@@ -191,7 +191,7 @@ local function names_of(stmt)
   local names = stmt._names
   if not names then
     names = core.st_names(stmt._h)
-    stmt._names = names
+    if #names > 0 then stmt._names = names end   -- a statement that has not run may not know them yet
   end
   return names
 end
