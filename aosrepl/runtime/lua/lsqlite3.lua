@@ -70,7 +70,7 @@ end
 -- library -------------------------------------------------------------------------------------------
 
 function sqlite3.version() return core.version() end
-function sqlite3.lversion() return "0.9.5" end
+function sqlite3.lversion() return "unknown" end   -- what the lsqlite3 vendored in AO builds reports
 function sqlite3.complete(sql) return core.complete(sql) end
 
 function sqlite3.open_memory()
