@@ -32,7 +32,10 @@ class ProcessInfo:
 
 
 class Network(Routing, Handling, Observers):
-    """MU + SU + CU of a local AO network on one data dir (see the package docstring)."""
+    """MU + SU + CU of a local AO network on one data dir (see the package docstring).
+    It is the console's local `aosrepl.backend.Backend`."""
+
+    is_local = True
 
     def __init__(self, data_dir=None, clock=None, deterministic=False, services=True, natives=None,
                  workers=None, model=None, backend=None, seed: int = 0):
@@ -269,6 +272,9 @@ class Network(Routing, Handling, Observers):
     def processes(self) -> list[ProcessInfo]:
         return [ProcessInfo(s.record.id, s.record.name, s.record.owner, s.record.module, s.record.kind)
                 for s in list(self._slots.values())]
+
+    def has_process(self, pid: str) -> bool:
+        return pid in self._slots
 
     def process_tags(self, pid: str) -> list[dict]:
         return [dict(t) for t in self._require(pid).record.tags]

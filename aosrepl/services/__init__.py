@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aosrepl import ids
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent       # resolved: installs import it through src/aosrepl
 REPO_ROOT = HERE.parent.parent
 PACKAGES_DIR = REPO_ROOT / "packages"
 BLUEPRINTS_DIR = REPO_ROOT / "blueprints"
