@@ -40,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cron", metavar="N-UNIT", help="spawn with a cron, e.g. 10-seconds, 1-minute, 5-blocks")
     p.add_argument("--monitor", action="store_true", help="start the process's cron ticks at start")
     p.add_argument("--sqlite", action="store_true", help="spawn with the aos-sqlite module (lsqlite3)")
-    p.add_argument("--module", metavar="ID", help="spawn with this module id (aos, aos-sqlite, aos-llama ids)")
+    p.add_argument("--module", metavar="ID",
+                   help="spawn with this module: locally the aos, aos-sqlite or aos-llama module's id; on a real AO "
+                        f"network any module id (default {DEFAULT_MODULE}, aos 2.0.1)")
     p.add_argument("--data", metavar="FILE", help="file whose contents become the spawned process's Data")
     p.add_argument("--tag-name", metavar="NAME", action="append", default=[], help="extra spawn tag name (repeatable)")
     p.add_argument("--tag-value", metavar="VALUE", action="append", default=[], help="value for the matching --tag-name")
@@ -60,7 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
     remote.add_argument("--gateway-url", metavar="URL", help="the gateway, for GraphQL (env GATEWAY_URL)")
     remote.add_argument("--wallet", metavar="FILE", help="an Arweave JWK wallet file (default: one generated once "
                                                          "and kept in the data directory)")
-    remote.add_argument("--module", metavar="ID", help=f"module of a new process (default {DEFAULT_MODULE}, aos 2.0.1)")
     remote.add_argument("--scheduler", metavar="ID", help=f"scheduler of a new process (env SCHEDULER, default {DEFAULT_SCHEDULER})")
     remote.add_argument("--authority", metavar="ID", help=f"authority of a new process, the MU's address (env AUTHORITY, "
                                                           f"default {DEFAULT_AUTHORITY})")
@@ -71,8 +72,7 @@ REMOTE_URLS = (("mu_url", "--mu-url", "MU_URL"), ("cu_url", "--cu-url", "CU_URL"
                ("gateway_url", "--gateway-url", "GATEWAY_URL"))
 LOCAL_ONLY_FLAGS = (("fund", "--fund"), ("publish", "--publish"), ("model", "--model"), ("workers", "--workers"),
                     ("backend", "--backend"))
-REMOTE_ONLY_FLAGS = (("wallet", "--wallet"), ("module", "--module"), ("scheduler", "--scheduler"),
-                     ("authority", "--authority"))
+REMOTE_ONLY_FLAGS = (("wallet", "--wallet"), ("scheduler", "--scheduler"), ("authority", "--authority"))
 REMOTE_WALLET_FILE = "arweave-wallet.json"
 
 
@@ -91,7 +91,8 @@ def remote_config(args, environ=None):
     for field, flag in LOCAL_ONLY_FLAGS:
         if getattr(args, field) is not None:
             raise StartError(f"ERROR: {flag} is for the local network only, not for a real AO network.")
-    options = {"module": args.module, "scheduler": args.scheduler or env.get("SCHEDULER"),
+    module = args.module or (ids.AOS_SQLITE_MODULE_ID if args.sqlite else None)
+    options = {"module": module, "scheduler": args.scheduler or env.get("SCHEDULER"),
                "authority": args.authority or env.get("AUTHORITY")}
     for name, value in options.items():
         if value is not None and not ids.is_id(value):
@@ -189,11 +190,13 @@ def open_network(data_dir: Path, args):
         raise StartError(f"ERROR: could not start the local network in {data_dir}: {exc}") from None
 
 
-def find_process(net, args) -> str:
+def find_process(net, args, remote=None) -> str:
     if ids.is_id(args.name):
         if net.has_process(args.name):
             return args.name
         raise StartError("Error! Could not find process ID.")
+    if remote is not None:      # a real AO network spawns with the module of its config
+        return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args))
     return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args), module=spawn_module(args))
 
 
@@ -282,9 +285,10 @@ def main(argv=None) -> int:
     try:
         data_dir = data_dir_from(args)
         spawn_tags(args)                       # flag errors before anything starts
-        spawn_module(args)
         check_inference_flags(args)
         remote = remote_config(args)
+        if remote is None:
+            spawn_module(args)
         net = open_remote(data_dir, args, remote) if remote else open_network(data_dir, args)
         if args.publish:
             return publish(net, args.publish, out)
@@ -298,7 +302,7 @@ def main(argv=None) -> int:
         elif interactive:
             out.write(display.splash(data_dir=str(data_dir), wallet=net.wallet.address, model=args.model,
                                      backend=args.backend, workers=args.workers))
-        pid = find_process(net, args)
+        pid = find_process(net, args, remote)
         from aosrepl.console.session import ConsoleSession
         # Scripted runs print results only: no hints meant for a person at the keyboard.
         session = ConsoleSession(net, pid, display.CurrentStdout(), color=color, data_dir=data_dir,
