@@ -40,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cron", metavar="N-UNIT", help="spawn with a cron, e.g. 10-seconds, 1-minute, 5-blocks")
     p.add_argument("--monitor", action="store_true", help="start the process's cron ticks at start")
     p.add_argument("--sqlite", action="store_true", help="spawn with the aos-sqlite module (lsqlite3)")
-    p.add_argument("--module", metavar="ID", help="spawn with this module id (aos, aos-sqlite, aos-llama ids)")
+    p.add_argument("--module", metavar="ID", help="spawn with this module id (local: the aos, aos-sqlite or aos-llama "
+                                                  f"id; on a real AO network any module id, default {DEFAULT_MODULE}, "
+                                                  "aos 2.0.1)")
     p.add_argument("--data", metavar="FILE", help="file whose contents become the spawned process's Data")
     p.add_argument("--tag-name", metavar="NAME", action="append", default=[], help="extra spawn tag name (repeatable)")
     p.add_argument("--tag-value", metavar="VALUE", action="append", default=[], help="value for the matching --tag-name")
@@ -60,7 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
     remote.add_argument("--gateway-url", metavar="URL", help="the gateway, for GraphQL (env GATEWAY_URL)")
     remote.add_argument("--wallet", metavar="FILE", help="an Arweave JWK wallet file (default: one generated once "
                                                          "and kept in the data directory)")
-    remote.add_argument("--module", metavar="ID", help=f"module of a new process (default {DEFAULT_MODULE}, aos 2.0.1)")
     remote.add_argument("--scheduler", metavar="ID", help=f"scheduler of a new process (env SCHEDULER, default {DEFAULT_SCHEDULER})")
     remote.add_argument("--authority", metavar="ID", help=f"authority of a new process, the MU's address (env AUTHORITY, "
                                                           f"default {DEFAULT_AUTHORITY})")
@@ -71,8 +72,7 @@ REMOTE_URLS = (("mu_url", "--mu-url", "MU_URL"), ("cu_url", "--cu-url", "CU_URL"
                ("gateway_url", "--gateway-url", "GATEWAY_URL"))
 LOCAL_ONLY_FLAGS = (("fund", "--fund"), ("publish", "--publish"), ("model", "--model"), ("workers", "--workers"),
                     ("backend", "--backend"))
-REMOTE_ONLY_FLAGS = (("wallet", "--wallet"), ("module", "--module"), ("scheduler", "--scheduler"),
-                     ("authority", "--authority"))
+REMOTE_ONLY_FLAGS = (("wallet", "--wallet"), ("scheduler", "--scheduler"), ("authority", "--authority"))
 REMOTE_WALLET_FILE = "arweave-wallet.json"
 
 
@@ -91,13 +91,21 @@ def remote_config(args, environ=None):
     for field, flag in LOCAL_ONLY_FLAGS:
         if getattr(args, field) is not None:
             raise StartError(f"ERROR: {flag} is for the local network only, not for a real AO network.")
-    options = {"module": args.module, "scheduler": args.scheduler or env.get("SCHEDULER"),
+    options = {"module": remote_module(args), "scheduler": args.scheduler or env.get("SCHEDULER"),
                "authority": args.authority or env.get("AUTHORITY")}
     for name, value in options.items():
         if value is not None and not ids.is_id(value):
             raise StartError(f"ERROR: --{name} must be a 43-character id, not {value!r}")
     from aosrepl.remote.backend import RemoteConfig
     return RemoteConfig(**urls, **{k: v for k, v in options.items() if v is not None})
+
+
+def remote_module(args) -> str | None:
+    """The module of a new process on a real AO network: --module ID, --sqlite (aos's sqlite module), else None
+    (the remote default). Any module id goes: the network, not this console, knows its modules."""
+    if args.module and args.sqlite and args.module != ids.AOS_SQLITE_MODULE_ID:
+        raise StartError("ERROR: --sqlite and --module name different modules; give one of them.")
+    return args.module or (ids.AOS_SQLITE_MODULE_ID if args.sqlite else None)
 
 
 def open_remote(data_dir: Path, args, config):
@@ -189,20 +197,20 @@ def open_network(data_dir: Path, args):
         raise StartError(f"ERROR: could not start the local network in {data_dir}: {exc}") from None
 
 
-def find_process(net, args) -> str:
+def find_process(net, args, module: str) -> str:
     if ids.is_id(args.name):
         if net.has_process(args.name):
             return args.name
         raise StartError("Error! Could not find process ID.")
-    return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args), module=spawn_module(args))
+    return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args), module=module)
 
 
-def list_processes(net, out) -> int:
+def list_processes(net, out, default_module: str) -> int:
     mine = [p for p in net.processes() if p.owner == net.wallet.address]
     out.write(green("Your Processes") + "\n")
     for p in mine:
         # aos's own line; a process of another module says which (aos has only one kind in its list)
-        module = "" if p.module == ids.AOS_MODULE_ID else " " + gray(f"({modules.display_name(p.module)})")
+        module = "" if p.module == default_module else " " + gray(f"({modules.display_name(p.module)})")
         out.write(f"{p.name or '-'} - {green(p.id)}{module}\n")
     if not mine:
         out.write(gray("(none yet: start one with `aos NAME`)") + "\n")
@@ -282,14 +290,14 @@ def main(argv=None) -> int:
     try:
         data_dir = data_dir_from(args)
         spawn_tags(args)                       # flag errors before anything starts
-        spawn_module(args)
-        check_inference_flags(args)
         remote = remote_config(args)
+        module = remote.module if remote else spawn_module(args)
+        check_inference_flags(args)
         net = open_remote(data_dir, args, remote) if remote else open_network(data_dir, args)
         if args.publish:
             return publish(net, args.publish, out)
         if args.list:
-            return list_processes(net, out)
+            return list_processes(net, out, module if remote else ids.AOS_MODULE_ID)
         interactive = args.run is None and sys.stdin.isatty() and sys.stdout.isatty()
         if interactive and remote:
             out.write(display.remote_splash(data_dir=str(data_dir), wallet=net.wallet.address, mu=remote.mu_url,
@@ -298,7 +306,7 @@ def main(argv=None) -> int:
         elif interactive:
             out.write(display.splash(data_dir=str(data_dir), wallet=net.wallet.address, model=args.model,
                                      backend=args.backend, workers=args.workers))
-        pid = find_process(net, args)
+        pid = find_process(net, args, module)
         from aosrepl.console.session import ConsoleSession
         # Scripted runs print results only: no hints meant for a person at the keyboard.
         session = ConsoleSession(net, pid, display.CurrentStdout(), color=color, data_dir=data_dir,
