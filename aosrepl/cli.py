@@ -40,9 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cron", metavar="N-UNIT", help="spawn with a cron, e.g. 10-seconds, 1-minute, 5-blocks")
     p.add_argument("--monitor", action="store_true", help="start the process's cron ticks at start")
     p.add_argument("--sqlite", action="store_true", help="spawn with the aos-sqlite module (lsqlite3)")
-    p.add_argument("--module", metavar="ID", help="spawn with this module id (local: the aos, aos-sqlite or aos-llama "
-                                                  f"id; on a real AO network any module id, default {DEFAULT_MODULE}, "
-                                                  "aos 2.0.1)")
+    p.add_argument("--module", metavar="ID", help="spawn with this module id: on the local network the aos, "
+                   f"aos-sqlite or aos-llama id; on a real AO network any module (default {DEFAULT_MODULE}, aos 2.0.1)")
     p.add_argument("--data", metavar="FILE", help="file whose contents become the spawned process's Data")
     p.add_argument("--tag-name", metavar="NAME", action="append", default=[], help="extra spawn tag name (repeatable)")
     p.add_argument("--tag-value", metavar="VALUE", action="append", default=[], help="value for the matching --tag-name")
@@ -89,7 +88,7 @@ def remote_config(args, environ=None):
     if missing:
         raise StartError("ERROR: a real AO network needs all three units; missing: " + ", ".join(missing))
     for field, flag in LOCAL_ONLY_FLAGS:
-        if getattr(args, field) is not None:
+        if getattr(args, field) not in (None, False):
             raise StartError(f"ERROR: {flag} is for the local network only, not for a real AO network.")
     options = {"module": remote_module(args), "scheduler": args.scheduler or env.get("SCHEDULER"),
                "authority": args.authority or env.get("AUTHORITY")}
@@ -205,12 +204,12 @@ def find_process(net, args, module: str) -> str:
     return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args), module=module)
 
 
-def list_processes(net, out, default_module: str) -> int:
+def list_processes(net, out) -> int:
     mine = [p for p in net.processes() if p.owner == net.wallet.address]
     out.write(green("Your Processes") + "\n")
     for p in mine:
-        # aos's own line; a process of another module says which (aos has only one kind in its list)
-        module = "" if p.module == default_module else " " + gray(f"({modules.display_name(p.module)})")
+        # aos's own line; a process of another module than aos says which (aos has only one kind in its list)
+        module = "" if modules.lookup(p.module) is modules.AOS else " " + gray(f"({modules.display_name(p.module)})")
         out.write(f"{p.name or '-'} - {green(p.id)}{module}\n")
     if not mine:
         out.write(gray("(none yet: start one with `aos NAME`)") + "\n")
@@ -290,14 +289,15 @@ def main(argv=None) -> int:
     try:
         data_dir = data_dir_from(args)
         spawn_tags(args)                       # flag errors before anything starts
-        remote = remote_config(args)
-        module = remote.module if remote else spawn_module(args)
         check_inference_flags(args)
+        remote = remote_config(args)
+        # local module ids are checked against the local network's modules; a real AO network takes any id
+        module = remote.module if remote else spawn_module(args)
         net = open_remote(data_dir, args, remote) if remote else open_network(data_dir, args)
         if args.publish:
             return publish(net, args.publish, out)
         if args.list:
-            return list_processes(net, out, module if remote else ids.AOS_MODULE_ID)
+            return list_processes(net, out)
         interactive = args.run is None and sys.stdin.isatty() and sys.stdout.isatty()
         if interactive and remote:
             out.write(display.remote_splash(data_dir=str(data_dir), wallet=net.wallet.address, mu=remote.mu_url,
