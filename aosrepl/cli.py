@@ -27,7 +27,8 @@ class StartError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="aos", description="The aos console on a local, offline AO network (aosrepl).",
+        prog="aos", description="The aos console on a local, offline AO network (aosrepl), or on a real AO "
+                                          "network with --mu-url, --cu-url and --gateway-url.",
         epilog="Lines piped into aos are evaluated one by one, like typed lines; the exit status is 1 if any "
                "of them (or a --load or --fund) failed, else 0. Inside the console, type .help for its commands.")
     p.add_argument("name", nargs="?", default="default", help="process name (default: default) or a process id")
