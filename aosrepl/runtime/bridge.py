@@ -28,9 +28,20 @@ def decode(b: bytes) -> str:
     return b.decode("utf-8", "replace")
 
 
-def to_python(value: Any, empty_as_list: bool = False) -> Any:
+# How deep a table may nest to cross into Python. Deeper (or cyclic) tables are refused
+# with a clear error rather than exhausting Python's recursion limit.
+MAX_DEPTH = 100
+
+
+class ConversionError(ValueError):
+    """A Lua value that cannot become plain data (a cycle, or nested too deep)."""
+
+
+def to_python(value: Any, empty_as_list: bool = False, _depth: int = 0) -> Any:
     """A Lua value as plain Python: tables with keys exactly 1..n become lists,
-    other tables dicts (an empty table becomes [] when `empty_as_list`)."""
+    other tables dicts (an empty table becomes [] when `empty_as_list`).
+    Raises ConversionError for a table nested more than MAX_DEPTH levels (a cycle is
+    infinitely deep)."""
     t = type(value)
     if t is bytes:
         return value.decode("utf-8", "replace")
@@ -38,7 +49,10 @@ def to_python(value: Any, empty_as_list: bool = False) -> Any:
         return value
     kind = lua_type(value)
     if kind == "table":
-        items = [(to_python(k), v) for k, v in value.items()]
+        if _depth >= MAX_DEPTH:
+            raise ConversionError(f"a table is nested more than {MAX_DEPTH} levels deep, or contains itself")
+        depth = _depth + 1
+        items = [(to_python(k, False, depth), v) for k, v in value.items()]
         if not items:
             return [] if empty_as_list else {}
         n = len(items)
@@ -46,8 +60,8 @@ def to_python(value: Any, empty_as_list: bool = False) -> Any:
             keys = sorted(k for k, _ in items)
             if keys[0] == 1 and keys[-1] == n:
                 items.sort(key=lambda kv: kv[0])
-                return [to_python(v, empty_as_list) for _, v in items]
-        return {str(k) if not isinstance(k, (str, int, float)) else k: to_python(v, empty_as_list)
+                return [to_python(v, empty_as_list, depth) for _, v in items]
+        return {str(k) if not isinstance(k, (str, int, float)) else k: to_python(v, empty_as_list, depth)
                 for k, v in items}
     # functions, coroutines, userdata: not data
     return f"<{kind}>"

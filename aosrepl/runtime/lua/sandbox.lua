@@ -3,8 +3,9 @@
 -- bytecode, the debug library), installs the instruction-count hook that enforces the
 -- per-message budget and the interrupt flag, and returns a `guard` table the host uses.
 -- Arguments: poll_interrupt (a host callable returning true when a stop was requested),
--- lookup_module (a host callable: name -> source, chunkname | nil, reason).
-local poll_interrupt, lookup_module = ...
+-- lookup_module (a host callable: name -> source, chunkname | nil, reason),
+-- set_memory_mode (a host callable: "user" | "repair" | "host" -> the heap cap in force).
+local poll_interrupt, lookup_module, set_memory_mode = ...
 
 -- Capture what the runtime itself needs before it becomes unreachable.
 local sethook = debug.sethook
@@ -16,20 +17,37 @@ local co_create, co_running = coroutine.create, coroutine.running
 local select, error, type, next, setmetatable = select, error, type, next, setmetatable
 local raw_collectgarbage = collectgarbage
 local pack, unpack, resume, status = table.pack, table.unpack, coroutine.resume, coroutine.status
+local raw_pcall, raw_xpcall = pcall, xpcall
+local raw_date, floor = os.date, math.floor
 local natives = {}                -- name -> Lua value provided by the host
 
 local HOOK_EVERY = 10000          -- instructions between hook calls
+local INSTRUCTIONS_PER_SECOND = 1e8   -- what os.clock counts: virtual CPU time, the same at every replay
+local MEMORY_ERROR = "not enough memory"   -- the message Lua raises when the allocator refuses
 local budget = math.huge          -- instructions allowed for the current message
 local used = 0
 local tripped = nil               -- the error text once the message must stop
+local message_time = 0            -- the current message's Timestamp (seconds), for os.date
 
 -- every thread the hook must apply to (weak: dead coroutines are collected)
 local threads = setmetatable({}, { __mode = "k" })
 
--- The host glue and this file are never stopped: they report the stop and reset.
-local TRUSTED_SOURCE = { ["=host"] = true, ["=sandbox"] = true }
+-- The host glue is never stopped: it reports the stop and resets. It is recognised by
+-- function identity (a closure user code cannot obtain or forge), never by chunk name.
+local trusted = setmetatable({}, { __mode = "k" })
 
-local function hook()
+local hook
+
+-- Stop the current message: from now on every instruction in every thread fails, so
+-- user code that catches the error with pcall cannot keep running.
+local function trip(reason)
+  if tripped then return end
+  tripped = reason
+  for th in next, threads do sethook(th, hook, "", 1) end
+  sethook(hook, "", 1)
+end
+
+hook = function()
   if not tripped then
     used = used + HOOK_EVERY
     local reason
@@ -39,14 +57,10 @@ local function hook()
     elseif poll_interrupt() then
       reason = "Interrupted"
     end
-    if not reason or TRUSTED_SOURCE[getinfo(2, "S").source] then return end
-    tripped = reason
-    -- From now on every instruction in every thread fails, so user code that
-    -- catches the error with pcall cannot keep running.
-    for th in next, threads do sethook(th, hook, "", 1) end
-    sethook(hook, "", 1)
+    if not reason or trusted[getinfo(2, "f").func] then return end
+    trip(reason)
   end
-  if TRUSTED_SOURCE[getinfo(2, "S").source] then return end
+  if trusted[getinfo(2, "f").func] then return end
   error(tripped, 0)
 end
 
@@ -65,7 +79,7 @@ coroutine.create = function(f) return hooked(co_create(f)) end
 coroutine.wrap = function(f)
   local co = hooked(co_create(f))
   return function(...)
-    local r = pack(resume(co, ...))
+    local r = pack(checked(resume(co, ...)))
     if not r[1] then error(r[2], 2) end
     return unpack(r, 2, r.n)
   end
@@ -81,15 +95,25 @@ load = function(...)
   return raw_load(chunk, chunkname, "t")
 end
 
+-- A memory error stops the message like the budget does (pcall cannot swallow it), so
+-- a message that fills the heap is reported as that message's Error and the owner can
+-- repair the process afterwards.
+local function checked(ok, ...)
+  if not ok and ... == MEMORY_ERROR then trip(MEMORY_ERROR) end
+  return ok, ...
+end
+pcall = function(...) return checked(raw_pcall(...)) end
+
 -- An error raised by the hook leaves hooks disabled while xpcall's message handler
 -- runs; once the message is stopped the handler is skipped so it cannot spin forever.
-local raw_xpcall = xpcall
 xpcall = function(f, handler, ...)
-  return raw_xpcall(f, function(e)
+  return checked(raw_xpcall(f, function(e)
     if tripped then return e end
+    if e == MEMORY_ERROR then trip(MEMORY_ERROR) return e end
     return handler(e)
-  end, ...)
+  end, ...))
 end
+coroutine.resume = function(...) return checked(resume(...)) end
 
 -- Finalizers run with hooks disabled, so no budget or interrupt could stop them.
 local raw_setmetatable = setmetatable
@@ -124,6 +148,16 @@ package.loaded.debug = debug
 for _, name in ipairs({ "execute", "remove", "rename", "exit", "getenv", "tmpname", "setlocale" }) do
   os[name] = nil
 end
+-- Replay is a pure fold of the log: the clock and the calendar come from the message.
+-- os.clock counts the message's instructions as virtual CPU seconds; os.date defaults to
+-- the message's Timestamp and always uses UTC (as aos does in its WebAssembly runtime).
+os.clock = function() return used / INSTRUCTIONS_PER_SECOND end
+os.date = function(fmt, t)
+  fmt = fmt == nil and "%c" or fmt
+  if type(fmt) == "string" and fmt:sub(1, 1) ~= "!" then fmt = "!" .. fmt end
+  if t == nil then t = message_time end
+  return raw_date(fmt, t)
+end
 package.loadlib = nil
 package.searchpath = nil
 package.path = ""
@@ -152,10 +186,13 @@ package.searchers = {
 
 local guard = {}
 
--- Start a message: a fresh instruction budget; undo a trip from an earlier message.
-function guard.arm(instructions)
+-- Start a message: a fresh instruction budget and the message's time; undo a trip from an
+-- earlier message. `memory_mode` is the heap cap for the user code that follows ("user",
+-- or "repair" for the owner's Eval, which gets headroom so a full heap can be emptied).
+function guard.arm(instructions, timestamp_ms, memory_mode)
   budget = instructions or math.huge
   used = 0
+  message_time = floor((tonumber(timestamp_ms) or 0) / 1000)
   if tripped then
     tripped = nil
     for th in next, threads do
@@ -163,7 +200,19 @@ function guard.arm(instructions)
     end
     sethook(hook, "", HOOK_EVERY)
   end
+  if memory_mode then set_memory_mode(memory_mode) end
 end
+
+-- End a message: the host's headroom is back, the budget is off; returns why the message
+-- was stopped (nil when it was not).
+function guard.disarm()
+  set_memory_mode("host")
+  budget = math.huge
+  return tripped
+end
+
+-- Mark a host function as trusted: the hook never stops it.
+function guard.trust(fn) trusted[fn] = true end
 
 -- Make `require(name)` return a host-provided value (a native module).
 function guard.add_native(name, value) natives[name] = value end
@@ -172,4 +221,6 @@ function guard.add_native(name, value) natives[name] = value end
 function guard.tripped() return tripped end
 
 guard.traceback = traceback
+guard.protect = raw_pcall
+for _, fn in next, guard do trusted[fn] = true end
 return guard
