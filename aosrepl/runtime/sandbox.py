@@ -41,4 +41,8 @@ def new_sandbox(heap: HeapLimits, poll_interrupt: Callable[[], bool]):
     if chunk is None:  # pragma: no cover - only on a syntax error in sandbox.lua
         raise RuntimeError("sandbox.lua failed to compile")
     guard = chunk(poll_interrupt, _lookup_module, heap.set_mode)
+    # string.find / match / gmatch / gsub whose work is bounded (lua/patterns.lua; it keeps
+    # the raw string functions for its own steps), then C work charged to the budget (lua/cwork.lua)
+    loader(runtime_source("patterns"), b"=patterns", b"t")()
+    loader(runtime_source("cwork"), b"=cwork", b"t")(guard.charge)
     return runtime, guard

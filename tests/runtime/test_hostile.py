@@ -102,3 +102,44 @@ def test_os_clock_counts_the_messages_work():
     p, env = small(instructions=10 ** 9)
     res = eval_in(p, env, "local t0 = os.clock() for i = 1, 1e6 do end return os.clock() - t0")
     assert float(res["Output"]["data"]) > 0
+
+
+def finishes(fn, guard_seconds=120):
+    """Run fn() in a thread; a hang fails the test instead of the test run (not a speed target)."""
+    box = {}
+    thread = threading.Thread(target=lambda: box.setdefault("value", fn()), daemon=True)
+    thread.start()
+    thread.join(guard_seconds)
+    assert not thread.is_alive(), "still running"
+    return box["value"]
+
+
+C_WORK = [
+    ("string.upper on a big string", 'local s = string.rep("x", 2^24) for i = 1, 1e9 do local t = s:upper() end'),
+    ("concatenation of a big string", 'local s = string.rep("x", 2^24) for i = 1, 1e9 do local t = s .. "y" end'),
+    ("string.rep", 'for i = 1, 1e9 do local t = string.rep("xy", 2^23) end'),
+    ("full collections", 'local s = {} for i = 1, 2e5 do s[i] = {i} end for i = 1, 1e9 do collectgarbage() end'),
+    ("table.concat", 'local t = {} for i = 1, 1e5 do t[i] = "abcdefgh" end for i = 1, 1e9 do local s = table.concat(t) end'),
+    ("positional table.insert", 'local t = {} for i = 1, 1e9 do table.insert(t, 1, i) end'),
+    ("table.sort", 'local t = {} for i = 1, 2e5 do t[i] = -i end for i = 1, 1e9 do table.sort(t) end'),
+]
+
+
+@pytest.mark.parametrize("what, code", C_WORK, ids=[c[0] for c in C_WORK])
+def test_work_inside_c_functions_counts_against_the_budget(what, code):
+    p, env = spawn_process(name="cw", limits=ProcessLimits(instructions=20_000_000))
+    res = finishes(lambda: eval_in(p, env, code))
+    assert res.get("Error", "").startswith("Instruction budget exceeded"), res
+    assert eval_in(p, env, "1+1")["Output"]["data"] == "2"
+
+
+@pytest.mark.parametrize("code", [C_WORK[0][1], 'return string.rep("a", 20000):find(".-.-.-.-b")'],
+                         ids=["upper", "backtracking find"])
+def test_the_interrupt_reaches_work_inside_c_functions(code):
+    p, env = spawn_process(name="ci", limits=ProcessLimits(instructions=10 ** 15))
+    timer = threading.Timer(0.3, p.interrupt)
+    timer.start()
+    res = finishes(lambda: eval_in(p, env, code))
+    timer.join()
+    assert res == {"Error": "Interrupted"}
+    assert eval_in(p, env, "1+1")["Output"]["data"] == "2"

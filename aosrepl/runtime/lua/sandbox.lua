@@ -18,7 +18,7 @@ local select, error, type, next, setmetatable = select, error, type, next, setme
 local raw_collectgarbage = collectgarbage
 local pack, unpack, resume, status = table.pack, table.unpack, coroutine.resume, coroutine.status
 local raw_pcall, raw_xpcall = pcall, xpcall
-local raw_date, floor = os.date, math.floor
+local raw_date, floor, tonumber = os.date, math.floor, tonumber
 local natives = {}                -- name -> Lua value provided by the host
 
 local HOOK_EVERY = 10000          -- instructions between hook calls
@@ -63,6 +63,35 @@ hook = function()
   if trusted[getinfo(2, "f").func] then return end
   error(tripped, 0)
 end
+
+-- Work inside C functions never reaches the hook, but allocation reaches the collector.
+-- A finalizer on a sentinel object runs once per collection cycle, and a cycle completes
+-- each time the program has allocated about as much as the heap holds. The finalizer
+-- charges those bytes to the budget and polls the interrupt, so a loop of big copies done
+-- in C (s:upper(), s .. s, string.rep, collectgarbage()) stops like any other loop.
+-- It never raises (an error in a finalizer can surface outside any protected call); it
+-- trips the guard and the next instruction of user code fails.
+local BYTES_PER_INSTRUCTION = 4
+local armed = false               -- a message is being handled
+local sentinel_alive = false
+local sentinel_mt = {}
+local function new_sentinel()
+  setmetatable({}, sentinel_mt)
+  sentinel_alive = true
+end
+local function on_collection()
+  sentinel_alive = false
+  new_sentinel()
+  if not armed or tripped then return end
+  used = used + raw_collectgarbage("count") * (1024 / BYTES_PER_INSTRUCTION)
+  if used > budget then
+    trip("Instruction budget exceeded: the message ran more than " .. format("%d", budget) .. " Lua instructions")
+  elseif poll_interrupt() then
+    trip("Interrupted")
+  end
+end
+sentinel_mt.__gc = function() raw_pcall(on_collection) end
+new_sentinel()
 
 local main = co_running()
 threads[main] = true
@@ -192,6 +221,8 @@ local guard = {}
 function guard.arm(instructions, timestamp_ms, memory_mode)
   budget = instructions or math.huge
   used = 0
+  armed = instructions ~= nil
+  if not sentinel_alive then raw_pcall(new_sentinel) end
   message_time = floor((tonumber(timestamp_ms) or 0) / 1000)
   if tripped then
     tripped = nil
@@ -208,7 +239,24 @@ end
 function guard.disarm()
   set_memory_mode("host")
   budget = math.huge
+  armed = false
   return tripped
+end
+
+-- Charge work done in C (lua/cwork.lua) to the budget, and poll the interrupt once per
+-- POLL_UNITS units; trips the guard when either says stop.
+local POLL_UNITS = 65536
+local unpolled = 0
+function guard.charge(units)
+  if not armed or tripped or units <= 0 then return end
+  used = used + units
+  unpolled = unpolled + units
+  if used > budget then
+    trip("Instruction budget exceeded: the message ran more than " .. format("%d", budget) .. " Lua instructions")
+  elseif unpolled >= POLL_UNITS then
+    unpolled = 0
+    if poll_interrupt() then trip("Interrupted") end
+  end
 end
 
 -- Mark a host function as trusted: the hook never stops it.
