@@ -196,9 +196,10 @@ class Routing:
                 self._notice(f"Assignment from {sender} of message {mid} to {pid}, "
                              f"which is not a process on this network: ignored.")
                 continue
-            # As AO's scheduler does: a process never receives the same message twice (re-assigning a
-            # Transfer would spend it again).
-            if self.log.delivered_to(pid, mid):
+            # As AO's scheduler does: a process never receives the same message twice from another process
+            # (re-assigning a Transfer would spend it again). A process may assign a message to itself again:
+            # it replays into its own state only (APM re-installs a version by assigning its publish message).
+            if pid != sender and self.log.delivered_to(pid, mid):
                 self._notice(f"Assignment from {sender} of message {mid} to {slot.record.name or pid} refused: "
                              f"that process has received it already.")
                 continue

@@ -86,6 +86,10 @@ def test_a_message_is_never_assigned_twice_to_a_process(net):
     assert ev(net, a, "Hits") == "1" and ev(net, c, "Hits") == "1"
     refused = [n for n in net.notices if "refused: that process has received it already" in n]
     assert len(refused) == 4
+    # a process may replay a message into its own state (APM re-installs a version that way)
+    ev(net, a, f'Assign({{Processes = {{ao.id}}, Message = "{hit}"}})')
+    assert net.run_until_idle(10)
+    assert ev(net, a, "Hits") == "2"
 
 
 def test_a_message_loop_is_cut_with_a_notice(net):
