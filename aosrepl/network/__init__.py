@@ -13,7 +13,9 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
         dir is never changed.
     net.spawn(name=None, tags=None, data=None, *, process_id=None, owner=None, kind="user", natives=(),
               ephemeral=False, module=AOS_MODULE_ID) -> pid
-        natives: names of entries of the network's `natives` this process may require (kept for replays).
+        natives: names of entries of the network's `natives` this process may require (kept for replays), besides
+        the ones its module brings (aosrepl/modules.py); an unknown module raises modules.UnknownModule.
+    net.find_or_spawn(name, tags=None, data=None, module=AOS_MODULE_ID) -> pid
     net.send(target, tags=None, data="", signer=None, msg_id=None) -> mid
         tags: dict, [{"name","value"}] or [(name, value)]; values are stringified. ValueError for bad input,
         NetworkError for a msg_id already used. aoconnect's Data-Protocol/Variant/Type/SDK tags are added.

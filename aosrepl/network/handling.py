@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from aosrepl import modules
 from aosrepl.network.damage import delivery_damage
 from aosrepl.network.slots import ProcessRecord, Slot
 
@@ -157,8 +158,9 @@ class Handling:
 
     def _new_lua(self, rec: ProcessRecord):
         from aosrepl.runtime import LuaProcess
-        factories = self._native_factories() if rec.natives else {}
-        natives = {name: factories[name] for name in rec.natives if name in factories}
+        wanted = tuple(rec.natives) + modules.natives_for(rec.module)   # the module decides what it can require
+        factories = self._native_factories() if wanted else {}
+        natives = {name: factories[name] for name in wanted if name in factories}
         return LuaProcess(rec.id, module_id=rec.module, natives=natives, limits=self.process_limits)
 
     def _native_factories(self) -> dict:
@@ -175,6 +177,9 @@ class Handling:
                         self._notice(f"Inference is not available ({type(exc).__name__}: {exc}); "
                                      f"workers run without a model.")
                         self._natives_cache = {}
+                if "lsqlite3" not in self._natives_cache:
+                    from aosrepl.runtime.lsqlite3 import factory as lsqlite3_factory
+                    self._natives_cache["lsqlite3"] = lsqlite3_factory
             return self._natives_cache
 
     @staticmethod

@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 
-from aosrepl import ids
+from aosrepl import ids, modules
 from aosrepl.clock import DETERMINISTIC_START_MS, SystemClock, VirtualClock
 from aosrepl.network import cron, datadir, genesis, slots
 from aosrepl.network.errors import DataDirError, NetworkError
@@ -33,7 +33,10 @@ class ProcessInfo:
 
 
 class Network(Routing, Handling, Observers):
-    """MU + SU + CU of a local AO network on one data dir (see the package docstring)."""
+    """MU + SU + CU of a local AO network on one data dir (see the package docstring).
+    It is the console's local `aosrepl.backend.Backend`."""
+
+    is_local = True
 
     def __init__(self, data_dir=None, clock=None, deterministic=False, services=True, natives=None,
                  workers=None, model=None, backend=None, seed: int = 0):
@@ -122,6 +125,7 @@ class Network(Routing, Handling, Observers):
         """Spawn a process owned by `owner` (default: the wallet) with aos's spawn tags plus `tags`.
         The spawn message (Id = process id) is its first message. Returns the process id."""
         self._check_open()
+        modules.resolve(module)     # UnknownModule (a ValueError listing the known ids) before anything is logged
         owner = owner or self.wallet.address
         if not ids.is_id(owner):
             raise ValueError(f"owner must be a 43-character address, not {owner!r}")
@@ -159,9 +163,9 @@ class Network(Routing, Handling, Observers):
             raise NetworkError(failure.format(exc)) from None
         self._dispatch(deliveries)
 
-    def find_or_spawn(self, name: str, tags=None, data=None) -> str:
-        """The wallet's process called `name` (the first one spawned), else a new one. A known process id is
-        returned as it is."""
+    def find_or_spawn(self, name: str, tags=None, data=None, module: str = ids.AOS_MODULE_ID) -> str:
+        """The wallet's process called `name` (the first one spawned), else a new one running `module`. A known
+        process id is returned as it is."""
         self._check_open()
         if ids.is_id(name) and name in self._slots:
             return name
@@ -169,7 +173,7 @@ class Network(Routing, Handling, Observers):
             rec = slot.record
             if rec.owner == self.wallet.address and rec.name == name and rec.kind == "user":
                 return rec.id
-        return self.spawn(name, tags=tags, data=data)
+        return self.spawn(name, tags=tags, data=data, module=module)
 
     def new_id(self) -> str:
         """A fresh message id (e.g. for `eval(msg_id=...)`, so the Eval can be interrupted by its id)."""
@@ -278,6 +282,9 @@ class Network(Routing, Handling, Observers):
     def processes(self) -> list[ProcessInfo]:
         return [ProcessInfo(s.record.id, s.record.name, s.record.owner, s.record.module, s.record.kind)
                 for s in list(self._slots.values())]
+
+    def has_process(self, pid: str) -> bool:
+        return pid in self._slots
 
     def process_tags(self, pid: str) -> list[dict]:
         return [dict(t) for t in self._require(pid).record.tags]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 
-from aosrepl import ids
+from aosrepl import ids, modules
 from aosrepl.clock import block_height_at
 from aosrepl.network.errors import NetworkError
 from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, action_of, data_text, lua_tostring, next_hash_chain,
@@ -168,9 +168,14 @@ class Routing:
         # The local MU vouches for process-to-process traffic: a child trusts it like a console-spawned process.
         process_tags = tags if tag_value(tags, "Authority") else tags + [{"name": "Authority",
                                                                            "value": ids.MU_AUTHORITY}]
+        module = tag_value(tags, "Module") or prec.module
+        if modules.lookup(module) is None:
+            self._notice(f"{prec.name or prec.id} asked to spawn a process with module {module}, which this "
+                         f"network does not have: nothing was spawned. Modules here: {modules.known_list()}.")
+            return []
         now = self.clock.now_ms()
-        rec = ProcessRecord(child_id, tag_value(tags, "Name"), prec.id, tag_value(tags, "Module") or prec.module,
-                            "user", process_tags, (), False, now, 0)
+        rec = ProcessRecord(child_id, tag_value(tags, "Name"), prec.id, module, "user", process_tags, (), False,
+                            now, 0)
         self._add_process(rec)
         body = self._stamp(child_id, prec.id, ids.MU_AUTHORITY, child_id, process_tags,
                            data_text(spawn.get("Data")), anchor=_anchor(spawn), timestamp=now)
@@ -214,7 +219,7 @@ class Routing:
         self._watched.add(boot_id)
         if slot is None:
             self.spawn(spec.name, tags=list(spec.tags), process_id=spec.id, owner=owner, kind="worker",
-                       natives=spec.natives, ephemeral=True)
+                       natives=spec.natives, ephemeral=True, module=getattr(spec, "module", ids.AOS_MODULE_ID))
             self.send(spec.id, {"Action": "Eval"}, source, signer=owner, msg_id=boot_id)
             return
         rec = slot.record

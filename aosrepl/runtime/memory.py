@@ -6,8 +6,8 @@ outside any protected call, and Lua then panics and aborts the whole network. So
 depends on who runs:
 
 - "user":   the process's own code: the configured cap (ProcessLimits.memory_bytes);
-- "repair": the owner's Eval: the cap plus REPAIR_HEADROOM, so a process whose heap is full can
-            always be emptied (`T = nil`);
+- "repair": the owner's Eval: the cap, or REPAIR_HEADROOM above what the heap holds when it starts
+            if that is more, so a process whose heap is full can always be emptied (`T = nil`);
 - "replay": a replayed message, which completed live: the cap plus HOST_HEADROOM, so a replay
             tolerates at least what the live run tolerated (heap layouts may differ a little);
 - "host":   host crossings: the cap plus HOST_HEADROOM. Messages are limited to
@@ -16,7 +16,7 @@ depends on who runs:
 from __future__ import annotations
 
 MIB = 1 << 20
-REPAIR_HEADROOM = 32 * MIB
+REPAIR_HEADROOM = 4 * MIB
 HOST_HEADROOM = 96 * MIB
 MAX_MESSAGE_BYTES = 16 * MIB      # Data plus tag names and values of one message
 
@@ -24,23 +24,33 @@ MAX_MESSAGE_BYTES = 16 * MIB      # Data plus tag names and values of one messag
 class HeapLimits:
     def __init__(self, memory_bytes: int):
         self.memory_bytes = memory_bytes
-        self._caps = {
-            "user": memory_bytes,
-            "repair": memory_bytes + REPAIR_HEADROOM,
-            "replay": memory_bytes + HOST_HEADROOM,
-            "host": memory_bytes + HOST_HEADROOM,
-        }
+        self.reserved = 0          # bytes of the cap held by natives (a process's SQLite databases)
+        self.mode = "host"
         self._runtime = None
 
     def attach(self, runtime) -> None:
         self._runtime = runtime
         self.set_mode("host")
 
+    def cap(self, mode: str) -> int:
+        user = max(1, self.memory_bytes - self.reserved)
+        if mode == "user":
+            return user
+        if mode == "repair":
+            return max(user, int(self._runtime.get_memory_used() or 0) + REPAIR_HEADROOM)
+        return user + HOST_HEADROOM          # "replay", "host"
+
     def set_mode(self, mode) -> None:
         """Called by the sandbox (a Lua-side mode name as bytes) and by the runtime."""
         if isinstance(mode, bytes):
             mode = mode.decode()
-        self._runtime.set_max_memory(self._caps.get(mode, self.memory_bytes))
+        self.mode = mode
+        self._runtime.set_max_memory(self.cap(mode))
+
+    def reserve(self, native_bytes: int) -> None:
+        """Natives now hold `native_bytes` of the cap: every mode's cap shrinks by it, from now on."""
+        self.reserved = max(0, int(native_bytes))
+        self.set_mode(self.mode)
 
 
 def message_bytes(msg: dict) -> int:

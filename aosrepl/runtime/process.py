@@ -9,6 +9,7 @@ from lupa.lua53 import LuaError, LuaMemoryError
 
 from .bridge import Bridge, ConversionError, decode, to_lua_plain, to_python
 from .completion import complete_in
+from .crypto_native import crypto_native
 from .library import runtime_source
 from .memory import MAX_MESSAGE_BYTES, HeapLimits, message_bytes
 from .sandbox import new_sandbox
@@ -16,6 +17,10 @@ from .sandbox import new_sandbox
 # A replayed message completed live: it gets this many times the budget, so a replay never
 # stops what the live run let finish.
 REPLAY_BUDGET_FACTOR = 4
+
+
+# native modules every process has (the Lua library requires them by these names)
+BUILTIN_NATIVES: dict[str, Callable[[Bridge], Any]] = {".crypto.native": crypto_native}
 
 
 class LuaProcessError(Exception):
@@ -47,8 +52,10 @@ class LuaProcess:
         try:
             self._heap = HeapLimits(self.limits.memory_bytes)
             self._runtime, self._guard = new_sandbox(self._heap, self._poll_interrupt)
-            self.bridge = Bridge(self._runtime)
-            for name, factory in (natives or {}).items():
+            self.bridge = Bridge(self._runtime, memory_cap=self.limits.memory_bytes,
+                                 instructions=self.limits.instructions, poll_interrupt=self._poll_interrupt,
+                                 heap=self._heap)
+            for name, factory in {**BUILTIN_NATIVES, **(natives or {})}.items():
                 self._guard.add_native(name.encode(), factory(self.bridge))
             self._host = self._load_host()
             self._host.boot(library_version.encode())

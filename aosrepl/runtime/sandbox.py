@@ -41,6 +41,11 @@ def new_sandbox(heap: HeapLimits, poll_interrupt: Callable[[], bool]):
     if chunk is None:  # pragma: no cover - only on a syntax error in sandbox.lua
         raise RuntimeError("sandbox.lua failed to compile")
     guard = chunk(poll_interrupt, _lookup_module, heap.set_mode)
+    # AO's view of files and the OS (io, dofile, os.getenv, ...), defined once the host's are gone
+    compat = loader(runtime_source("compat"), b"=compat", b"t")
+    if compat is None:  # pragma: no cover - only on a syntax error in compat.lua
+        raise RuntimeError("compat.lua failed to compile")
+    compat()
     # string.find / match / gmatch / gsub whose work is bounded (lua/patterns.lua; it keeps
     # the raw string functions for its own steps), then C work charged to the budget (lua/cwork.lua)
     loader(runtime_source("patterns"), b"=patterns", b"t")()

@@ -6,7 +6,7 @@
 -- `charge`, which trips the budget or the interrupt before the work starts.
 -- Argument: charge(units) (a trusted guard function).
 local charge = ...
-local type, select, tointeger, log = type, select, math.tointeger, math.log
+local type, select, tointeger, log, min = type, select, math.tointeger, math.log, math.min
 local BYTES = 4                      -- bytes of C work that cost one instruction (about the same time)
 
 local function length(v)
@@ -96,4 +96,31 @@ table.sort = function(t, cmp)
   local n = size_of(t)
   if n > 1 then charge(n * log(n, 2)) end
   return sort(t, cmp)
+end
+
+-- The collection sentinel (sandbox.lua) is what charges work done by allocating VM instructions
+-- (`s .. s`), and it runs only when collection cycles complete. So collectgarbage keeps every
+-- option, but "stop" and "restart" only change what "isrunning" reports (the collector keeps
+-- running; Lua would collect in an emergency anyway), and a pause above 200% is kept at 200%
+-- (what it reports is what was asked).
+local raw_gc = collectgarbage
+local MAX_PAUSE = 200
+local running, pause = true, 200
+collectgarbage = function(opt, arg, ...)
+  if opt == "stop" then
+    running = false
+    return 0
+  elseif opt == "restart" then
+    running = true
+    return 0
+  elseif opt == "isrunning" then
+    return running
+  elseif opt == "setpause" then
+    local asked = tointeger(arg) or arg
+    local before = pause
+    raw_gc("setpause", type(asked) == "number" and min(asked, MAX_PAUSE) or asked, ...)
+    pause = asked or 0
+    return before
+  end
+  return raw_gc(opt, arg, ...)
 end
