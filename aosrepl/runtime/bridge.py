@@ -117,8 +117,20 @@ class Bridge:
                 result = fn(*[to_python(a) for a in args])
             except Exception as exc:  # the message is what the Lua caller sees
                 return False, (f"{name}: {exc}" if str(exc) else f"{name}: {type(exc).__name__}").encode()
-            return True, self.to_lua(result)
+            return True, self._result_to_lua(result)
         return self._wrap(call)
+
+    def _result_to_lua(self, result: Any) -> Any:
+        # Built with the host's headroom: an allocation that fails while Python builds a table is
+        # outside Lua's protection. The process's cap is back before its code runs again.
+        heap = self._heap
+        if heap is None:
+            return self.to_lua(result)
+        saved = heap.enter_host()
+        try:
+            return self.to_lua(result)
+        finally:
+            heap.leave_host(saved)
 
     def load_lua(self, source: bytes | str, chunkname: bytes | str, *args: Any) -> Any:
         """Run a Lua chunk (text only) in this process's state with `args` as `...`;

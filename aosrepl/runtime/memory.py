@@ -26,6 +26,7 @@ class HeapLimits:
         self.memory_bytes = memory_bytes
         self.reserved = 0          # bytes of the cap held by natives (a process's SQLite databases)
         self.mode = "host"
+        self.current = 0
         self._runtime = None
 
     def attach(self, runtime) -> None:
@@ -45,7 +46,19 @@ class HeapLimits:
         if isinstance(mode, bytes):
             mode = mode.decode()
         self.mode = mode
-        self._runtime.set_max_memory(self.cap(mode))
+        self.current = self.cap(mode)
+        self._runtime.set_max_memory(self.current)
+
+    def enter_host(self) -> tuple[str, int]:
+        """Switch to the host's cap for a crossing made while process code runs (a native's result);
+        returns what `leave_host` puts back exactly."""
+        saved = (self.mode, self.current)
+        self.set_mode("host")
+        return saved
+
+    def leave_host(self, saved: tuple[str, int]) -> None:
+        self.mode, self.current = saved
+        self._runtime.set_max_memory(self.current)
 
     def reserve(self, native_bytes: int) -> None:
         """Natives now hold `native_bytes` of the cap: every mode's cap shrinks by it, from now on."""

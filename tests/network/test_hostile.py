@@ -46,6 +46,19 @@ def test_a_stopped_message_is_discarded_and_never_replayed(tight):
             "Instruction budget exceeded")
 
 
+def test_runaway_messages_are_not_replayed_at_the_next_start(tight):
+    with Network(tight, services=False, deterministic=True) as net:
+        a = net.spawn("a")
+        ev(net, a, "Kept = 1")
+        for _ in range(20):
+            assert net.eval(a, "while true do end")["Error"].startswith("Instruction budget exceeded")
+        generation = net._slots[a].record.generation
+        replayed = [body["Data"] for _, _, body in net.log.history(a, generation)]
+        assert "while true do end" not in replayed and "Kept = 1" in replayed
+    with Network(tight, services=False, deterministic=True) as net:
+        assert ev(net, a, "Kept") == "1"
+
+
 def test_a_full_heap_is_rolled_back_and_the_owner_can_eval(tight):
     Network.process_limits = ProcessLimits(memory_bytes=32 << 20, instructions=10 ** 10)
     with Network(tight, services=False, deterministic=True) as net:
