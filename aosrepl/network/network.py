@@ -163,7 +163,7 @@ class Network(Routing, Handling, Observers):
             raise NetworkError(failure.format(exc)) from None
         self._dispatch(deliveries)
 
-    def find_or_spawn(self, name: str, tags=None, data=None, module: str = ids.AOS_MODULE_ID) -> str:
+    def find_or_spawn(self, name: str, tags=None, data=None, module: str | None = None) -> str:
         """The wallet's process called `name` (the first one spawned), else a new one running `module`. A known
         process id is returned as it is."""
         self._check_open()
@@ -173,7 +173,7 @@ class Network(Routing, Handling, Observers):
             rec = slot.record
             if rec.owner == self.wallet.address and rec.name == name and rec.kind == "user":
                 return rec.id
-        return self.spawn(name, tags=tags, data=data, module=module)
+        return self.spawn(name, tags=tags, data=data, module=module or ids.AOS_MODULE_ID)
 
     def new_id(self) -> str:
         """A fresh message id (e.g. for `eval(msg_id=...)`, so the Eval can be interrupted by its id)."""
