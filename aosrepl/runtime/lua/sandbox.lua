@@ -38,6 +38,10 @@ local trusted = setmetatable({}, { __mode = "k" })
 
 local hook
 
+local function over_budget()
+  return "Instruction budget exceeded: the message ran more than " .. format("%d", budget) .. " Lua instructions"
+end
+
 -- Stop the current message: from now on every instruction in every thread fails, so
 -- user code that catches the error with pcall cannot keep running.
 local function trip(reason)
@@ -59,8 +63,7 @@ hook = function()
     used = used + HOOK_EVERY
     local reason
     if used > budget then
-      reason = "Instruction budget exceeded: the message ran more than "
-        .. format("%d", budget) .. " Lua instructions"
+      reason = over_budget()
     elseif poll_interrupt() then
       reason = "Interrupted"
     end
@@ -92,7 +95,7 @@ local function on_collection()
   if not armed or tripped then return end
   used = used + raw_collectgarbage("count") * (1024 / BYTES_PER_INSTRUCTION)
   if used > budget then
-    trip("Instruction budget exceeded: the message ran more than " .. format("%d", budget) .. " Lua instructions")
+    trip(over_budget())
   elseif poll_interrupt() then
     trip("Interrupted")
   end
@@ -288,7 +291,7 @@ function guard.charge(units)
   used = used + units
   unpolled = unpolled + units
   if used > budget then
-    trip("Instruction budget exceeded: the message ran more than " .. format("%d", budget) .. " Lua instructions")
+    trip(over_budget())
   elseif unpolled >= POLL_UNITS then
     unpolled = 0
     if poll_interrupt() then trip("Interrupted") end
