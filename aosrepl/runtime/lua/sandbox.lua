@@ -3,8 +3,9 @@
 -- bytecode, the debug library), installs the instruction-count hook that enforces the
 -- per-message budget and the interrupt flag, and returns a `guard` table the host uses.
 -- Arguments: poll_interrupt (a host callable returning true when a stop was requested),
--- lookup_module (a host callable: name -> source, chunkname | nil, reason).
-local poll_interrupt, lookup_module = ...
+-- lookup_module (a host callable: name -> source, chunkname | nil, reason),
+-- set_memory_mode (a host callable: "user" | "repair" | "host" -> the heap cap in force).
+local poll_interrupt, lookup_module, set_memory_mode = ...
 
 -- Capture what the runtime itself needs before it becomes unreachable.
 local sethook = debug.sethook
@@ -15,39 +16,92 @@ local raw_load = load
 local co_create, co_running = coroutine.create, coroutine.running
 local select, error, type, next, setmetatable = select, error, type, next, setmetatable
 local pack, unpack, resume, status = table.pack, table.unpack, coroutine.resume, coroutine.status
+local raw_collectgarbage = collectgarbage
+local raw_pcall, raw_xpcall = pcall, xpcall
+local raw_date, floor, tonumber = os.date, math.floor, tonumber
 local natives = {}                -- name -> Lua value provided by the host
 
 local HOOK_EVERY = 10000          -- instructions between hook calls
+local INSTRUCTIONS_PER_SECOND = 1e8   -- what os.clock counts: virtual CPU time, the same at every replay
+local MEMORY_ERROR = "not enough memory"   -- the message Lua raises when the allocator refuses
 local budget = math.huge          -- instructions allowed for the current message
 local used = 0
 local tripped = nil               -- the error text once the message must stop
+local message_time = 0            -- the current message's Timestamp (seconds), for os.date
 
 -- every thread the hook must apply to (weak: dead coroutines are collected)
 local threads = setmetatable({}, { __mode = "k" })
 
--- The host glue and this file are never stopped: they report the stop and reset.
-local TRUSTED_SOURCE = { ["=host"] = true, ["=sandbox"] = true }
+-- The host glue is never stopped: it reports the stop and resets. It is recognised by
+-- function identity (a closure user code cannot obtain or forge), never by chunk name.
+local trusted = setmetatable({}, { __mode = "k" })
 
-local function hook()
+local hook
+
+local function over_budget()
+  return "Instruction budget exceeded: the message ran more than " .. format("%d", budget) .. " Lua instructions"
+end
+
+-- Stop the current message: from now on every instruction in every thread fails, so
+-- user code that catches the error with pcall cannot keep running.
+local function trip(reason)
+  if tripped then return end
+  tripped = reason
+  for th in next, threads do sethook(th, hook, "", 1) end
+  sethook(hook, "", 1)
+end
+
+-- The results of a protected call, after a memory error inside it stopped the message (see
+-- the pcall wrappers below).
+local function checked(ok, ...)
+  if not ok and ... == MEMORY_ERROR then trip(MEMORY_ERROR) end
+  return ok, ...
+end
+
+hook = function()
   if not tripped then
     used = used + HOOK_EVERY
     local reason
     if used > budget then
-      reason = "Instruction budget exceeded: the message ran more than "
-        .. format("%d", budget) .. " Lua instructions"
+      reason = over_budget()
     elseif poll_interrupt() then
       reason = "Interrupted"
     end
-    if not reason or TRUSTED_SOURCE[getinfo(2, "S").source] then return end
-    tripped = reason
-    -- From now on every instruction in every thread fails, so user code that
-    -- catches the error with pcall cannot keep running.
-    for th in next, threads do sethook(th, hook, "", 1) end
-    sethook(hook, "", 1)
+    if not reason or trusted[getinfo(2, "f").func] then return end
+    trip(reason)
   end
-  if TRUSTED_SOURCE[getinfo(2, "S").source] then return end
+  if trusted[getinfo(2, "f").func] then return end
   error(tripped, 0)
 end
+
+-- Work inside C functions never reaches the hook, but allocation reaches the collector.
+-- A finalizer on a sentinel object runs once per collection cycle, and a cycle completes
+-- each time the program has allocated about as much as the heap holds. The finalizer
+-- charges those bytes to the budget and polls the interrupt, so a loop of big copies done
+-- in C (s:upper(), s .. s, string.rep, collectgarbage()) stops like any other loop.
+-- It never raises (an error in a finalizer can surface outside any protected call); it
+-- trips the guard and the next instruction of user code fails.
+local BYTES_PER_INSTRUCTION = 4
+local armed = false               -- a message is being handled
+local sentinel_alive = false
+local sentinel_mt = {}
+local function new_sentinel()
+  setmetatable({}, sentinel_mt)
+  sentinel_alive = true
+end
+local function on_collection()
+  sentinel_alive = false
+  new_sentinel()
+  if not armed or tripped then return end
+  used = used + raw_collectgarbage("count") * (1024 / BYTES_PER_INSTRUCTION)
+  if used > budget then
+    trip(over_budget())
+  elseif poll_interrupt() then
+    trip("Interrupted")
+  end
+end
+sentinel_mt.__gc = function() raw_pcall(on_collection) end
+new_sentinel()
 
 local main = co_running()
 threads[main] = true
@@ -84,7 +138,7 @@ coroutine.wrap = function(...)
   if type(f) ~= "function" then arg_error(1, "coroutine.wrap", "function expected, got " .. typename(1, ...)) end
   local co = hooked(co_create(f))
   return function(...)
-    local r = pack(resume(co, ...))
+    local r = pack(checked(resume(co, ...)))
     if not r[1] then error(r[2], 2) end
     return unpack(r, 2, r.n)
   end
@@ -107,19 +161,25 @@ load = function(...)
   return raw_load(chunk, chunkname, "t")
 end
 
+-- A memory error stops the message like the budget does (pcall cannot swallow it), so
+-- a message that fills the heap is reported as that message's Error and the owner can
+-- repair the process afterwards.
+pcall = function(...) return checked(raw_pcall(...)) end
+
 -- An error raised by the hook leaves hooks disabled while xpcall's message handler
 -- runs; once the message is stopped the handler is skipped so it cannot spin forever.
-local raw_xpcall = xpcall
 xpcall = function(...)
   local f, handler = ...
   if type(handler) ~= "function" then
     arg_error(2, "xpcall", "function expected, got " .. typename(2, ...))
   end
-  return raw_xpcall(f, function(e)
+  return checked(raw_xpcall(f, function(e)
     if tripped then return e end
+    if e == MEMORY_ERROR then trip(MEMORY_ERROR) return e end
     return handler(e)
-  end, select(3, ...))
+  end, select(3, ...)))
 end
+coroutine.resume = function(...) return checked(resume(...)) end
 
 -- Finalizers run with hooks disabled, so no budget or interrupt could stop them. The checks
 -- Lua's own setmetatable makes are repeated here so its errors read exactly as Lua's do
@@ -150,6 +210,8 @@ end
 -- debug.getinfo as Lua's, with one exception: the `func` of a frame that belongs to the
 -- host glue or this file is left out, so process code cannot get hold of those functions.
 local GETINFO_OPTIONS = "^[SlnutfL]*$"
+-- (hiding by chunk name only hides: a process that names its own chunk "=host" hides its own functions)
+local HIDDEN_SOURCE = { ["=host"] = true, ["=sandbox"] = true }
 local function safe_getinfo(...)
   local args = pack(...)
   local base = type(args[1]) == "thread" and 1 or 0     -- getinfo([thread,] f, what)
@@ -175,7 +237,7 @@ local function safe_getinfo(...)
     info = getinfo(f, what or "flnStu")
   end
   if type(info) == "table" and info.func ~= nil then
-    if TRUSTED_SOURCE[getinfo(info.func, "S").source] then info.func = nil end
+    if trusted[info.func] or HIDDEN_SOURCE[getinfo(info.func, "S").source] then info.func = nil end
   end
   return info
 end
@@ -194,6 +256,16 @@ package.loaded.python = nil
 package.loaded.debug = debug
 for _, name in ipairs({ "execute", "remove", "rename", "exit", "getenv", "tmpname", "setlocale" }) do
   os[name] = nil
+end
+-- Replay is a pure fold of the log: the clock and the calendar come from the message.
+-- os.clock counts the message's instructions as virtual CPU seconds; os.date defaults to
+-- the message's Timestamp and always uses UTC (as aos does in its WebAssembly runtime).
+os.clock = function() return used / INSTRUCTIONS_PER_SECOND end
+os.date = function(fmt, t)
+  fmt = fmt == nil and "%c" or fmt
+  if type(fmt) == "string" and fmt:sub(1, 1) ~= "!" then fmt = "!" .. fmt end
+  if t == nil then t = message_time end
+  return raw_date(fmt, t)
 end
 package.loadlib = nil
 package.searchpath = nil
@@ -223,10 +295,15 @@ package.searchers = {
 
 local guard = {}
 
--- Start a message: a fresh instruction budget; undo a trip from an earlier message.
-function guard.arm(instructions)
+-- Start a message: a fresh instruction budget and the message's time; undo a trip from an
+-- earlier message. `memory_mode` is the heap cap for the user code that follows ("user",
+-- or "repair" for the owner's Eval, which gets headroom so a full heap can be emptied).
+function guard.arm(instructions, timestamp_ms, memory_mode)
   budget = instructions or math.huge
   used = 0
+  armed = instructions ~= nil
+  if not sentinel_alive then raw_pcall(new_sentinel) end
+  message_time = floor((tonumber(timestamp_ms) or 0) / 1000)
   if tripped then
     tripped = nil
     for th in next, threads do
@@ -234,7 +311,36 @@ function guard.arm(instructions)
     end
     sethook(hook, "", HOOK_EVERY)
   end
+  if memory_mode then set_memory_mode(memory_mode) end
 end
+
+-- End a message: the host's headroom is back, the budget is off; returns why the message
+-- was stopped (nil when it was not).
+function guard.disarm()
+  set_memory_mode("host")
+  budget = math.huge
+  armed = false
+  return tripped
+end
+
+-- Charge work done in C (lua/cwork.lua) to the budget, and poll the interrupt once per
+-- POLL_UNITS units; trips the guard when either says stop.
+local POLL_UNITS = 65536
+local unpolled = 0
+function guard.charge(units)
+  if not armed or tripped or units <= 0 then return end
+  used = used + units
+  unpolled = unpolled + units
+  if used > budget then
+    trip(over_budget())
+  elseif unpolled >= POLL_UNITS then
+    unpolled = 0
+    if poll_interrupt() then trip("Interrupted") end
+  end
+end
+
+-- Mark a host function as trusted: the hook never stops it.
+function guard.trust(fn) trusted[fn] = true end
 
 -- Make `require(name)` return a host-provided value (a native module).
 function guard.add_native(name, value) natives[name] = value end
@@ -243,4 +349,6 @@ function guard.add_native(name, value) natives[name] = value end
 function guard.tripped() return tripped end
 
 guard.traceback = traceback
+guard.protect = raw_pcall
+for _, fn in next, guard do trusted[fn] = true end
 return guard
