@@ -61,10 +61,14 @@ class Engine:
     def _stop_generation(self) -> None:
         raise NotImplementedError
 
-    _finished = False      # the generation has ended (Llama.next() gives nil)
+    _finished = False      # no more tokens come
+    _turn_over = False     # ...because the model ended its answer (not stop() or a full context)
 
     def finished(self) -> bool:
-        return bool(self._finished)
+        """The generation was ended by stop() or a full context: Llama.next() gives nil. After the model
+        ended its answer, next() gives "" instead, as aos-llama (which never ends an answer) gives text:
+        workers that concatenate Llama.next() a fixed number of times keep working."""
+        return bool(self._finished) and not self._turn_over
 
     def info(self) -> str:
         return "A decentralized LLM inference engine, built on top of llama.cpp."
@@ -151,6 +155,7 @@ class LocalEngine(Engine):
         self._gen = None
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._finished = False
+        self._turn_over = False
         self._dialect = None
         self._first_pending = False
 
@@ -195,11 +200,11 @@ class LocalEngine(Engine):
         llm = self._model()
         self._gen = self._close(self._gen)
         self._context += llm.tokenize(text.encode("utf-8"), add_bos=not self._context, special=True)
-        self._finished = False
+        self._finished = self._turn_over = False
 
     def next(self) -> str:
         """One more token's text ("" once generation has ended: stop(), a full context, or the end of
-        the answer's turn for a chat-dialect prompt)."""
+        the answer's turn for a chat-dialect prompt; finished() tells which)."""
         if self._finished:
             return ""
         if not self._context:
@@ -227,7 +232,7 @@ class LocalEngine(Engine):
         self._context = previous + [token]
         if self._dialect == "phi3" and llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
             # The answer's turn is over: shown the way Phi-3 ends a turn, and generation stops.
-            self._finished = True
+            self._finished = self._turn_over = True
             self._gen = self._close(self._gen)
             return self._decoder.decode(b"", final=True) + dialects.PHI3_TURN_END
         # Raw prompts are plain text continuation, as in aos-llama: the model's own end-of-turn tokens
@@ -252,6 +257,7 @@ class LocalEngine(Engine):
         """End the current generation (next() gives "" until a new prompt or add())."""
         self._gen = self._close(self._gen)
         self._finished = True
+        self._turn_over = False
 
     @staticmethod
     def _close(gen):
@@ -263,15 +269,16 @@ class LocalEngine(Engine):
     def save_state(self) -> int:
         llm = self._model()
         self._gen = self._close(self._gen)
-        return self._states.save((llm.save_state(), list(self._context), self._finished, self._dialect))
+        return self._states.save((llm.save_state(), list(self._context), self._finished, self._dialect,
+                                  self._turn_over))
 
     def load_state(self, handle=None) -> None:
-        state, context, finished, dialect = self._states.get(handle)
+        state, context, finished, dialect, turn_over = self._states.get(handle)
         llm = self._model()
         self._gen = self._close(self._gen)
         llm.load_state(state)
         self._context = list(context)
-        self._finished = finished
+        self._finished, self._turn_over = finished, turn_over
         self._dialect = dialect
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
