@@ -50,6 +50,4 @@ def new_sandbox(heap: HeapLimits, poll_interrupt: Callable[[], bool]):
     # the raw string functions for its own steps), then C work charged to the budget (lua/cwork.lua)
     loader(runtime_source("patterns"), b"=patterns", b"t")()
     loader(runtime_source("cwork"), b"=cwork", b"t")(guard.charge)
-    # ... whose errors still read as Lua's own (lua/lua_errors.lua)
-    loader(runtime_source("lua_errors"), b"=lua_errors", b"t")()
     return runtime, guard
