@@ -2,8 +2,8 @@
 context, with aos-llama's stateful API (set a prompt, pull tokens one at a time, add text, save/restore).
 
 One engine per worker: a llama.cpp context is not safe to share between threads; the weights are one
-llama.cpp model object shared by every engine (shared_models.py). `llama_cpp` is imported
-the first time a model is really needed, never when the module is only wired into a process.
+llama.cpp model object shared by every engine (shared_models.py). `llama_cpp` is imported (by
+llama_library) the first time a model is really needed, never when the module is only wired into a process.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import codecs
 import time
 from pathlib import Path
 
-from aosrepl.inference import dialects, models, timeline
+from aosrepl.inference import dialects, llama_library, models, shared_models, timeline
 
 DEFAULT_TEMP = 0.8
 DEFAULT_SEED = 42          # fixed: an AO process must compute the same thing on every replay
@@ -123,16 +123,20 @@ class LocalEngine(Engine):
         return self._llm
 
     def _open(self, embedding: bool):
-        from aosrepl.inference.shared_models import SHARED_MODELS   # imports llama_cpp: only on first use
+        llama_library.load()   # heavy: only when a model is first used
         models.check_gguf(self._path)
         started = time.monotonic()
         try:
-            # its own context, over the weights every engine of this network shares
-            llm = SHARED_MODELS.open(str(self._path), n_ctx=self._n_ctx, n_threads=self._threads,
-                                     embedding=embedding, verbose=False)
+            # Its own context, over the weights every engine of this network shares. verbose=True: the quiet
+            # mode redirects the process's file descriptors (see llama_library); what verbose says goes to
+            # this engine's log.
+            with llama_library.logging_to(self._log):
+                llm = shared_models.SHARED_MODELS.open(str(self._path), n_ctx=self._n_ctx,
+                                                       n_threads=self._threads, embedding=embedding, verbose=True)
         except Exception as exc:   # llama.cpp reports a bad file as a bare ValueError/RuntimeError
             raise InferenceError(f"cannot load model {self._path}: {exc} "
                                  "(the file may be truncated, corrupt, or of an unsupported kind)") from None
+        llm.verbose = False        # no per-call chatter (cache hits, prefix matches) once it is built
         self._log(4, f"model loaded in {time.monotonic() - started:.2f}s: {self._path.name}")
         return llm
 
@@ -209,7 +213,7 @@ class LocalEngine(Engine):
         if len(self._context) >= self._n_ctx:
             self._finished = True
             return self._decoder.decode(b"", final=True)
-        import llama_cpp
+        llama_cpp = llama_library.load()
         if self._gen is None:
             llm.set_seed(self.seed)
             self._gen = llm.generate(self._context, temp=self.temp, reset=True)

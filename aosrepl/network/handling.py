@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 from aosrepl import modules
-
+from aosrepl.network.damage import delivery_damage
 from aosrepl.network.slots import ProcessRecord, Slot
+from aosrepl.runtime import LuaProcess
 
 MODULE_TAGS = [
     {"name": "Data-Protocol", "value": "ao"}, {"name": "Variant", "value": "ao.TN.1"},
@@ -16,6 +17,11 @@ MODULE_TAGS = [
 ]
 
 
+# A message that was being handled each time the network stopped, this many starts in a row, is set
+# aside (a crash it causes would otherwise come back at every start).
+MAX_REDELIVERIES = 3
+
+
 class Unavailable(Exception):
     """A process that cannot run now (failed to load, or an ephemeral one not re-spawned)."""
 
@@ -23,9 +29,15 @@ class Unavailable(Exception):
 class Handling:
     """Mixed into Network: running deliveries on the scheduler's threads."""
 
+    # ProcessLimits for the Lua states created from now on (None: the runtime's defaults). Tests lower it.
+    process_limits = None
+
     def _run(self, slot: Slot, nonce: int, message: dict) -> None:
         """A slot thread handles one delivery: run it, commit it with its outbox, route, publish."""
         try:
+            redelivery = self._redelivery_key(slot, nonce)
+            if redelivery is not None and self._set_aside(slot, nonce, message, redelivery):
+                return
             try:
                 result, state = self._handle(slot, nonce, message)
             except Unavailable as exc:
@@ -42,6 +54,8 @@ class Handling:
                 try:
                     with self._transaction():
                         self.log.finish_delivery(slot.record.id, nonce, state, result)
+                        if redelivery is not None:
+                            self.log.delete_meta(redelivery)
                         deliveries = self._route(slot, message, result) if state == "handled" else []
                 except sqlite3.Error as exc:
                     # the message stays pending; the Lua state ran ahead of the log, so rebuild it from the log
@@ -62,19 +76,58 @@ class Handling:
                 if self._outstanding == 0:
                     self._idle.notify_all()
 
+    def _redelivery_key(self, slot: Slot, nonce: int) -> str | None:
+        """For the first delivery of a process re-delivered at start (the one that may have been running
+        when the network stopped): the meta key counting such starts; None otherwise."""
+        pid = slot.record.id
+        if self._redeliveries.get(pid) != nonce:
+            return None
+        del self._redeliveries[pid]
+        return f"redelivery:{pid}:{nonce}"
+
+    def _set_aside(self, slot: Slot, nonce: int, message: dict, key: str) -> bool:
+        """Count one more start with this message in flight; after MAX_REDELIVERIES, set it aside (state
+        'stopped', never replayed) with an Error and a notice. True when it was set aside."""
+        pid = slot.record.id
+        try:
+            starts = int(self.log.get_meta(key, "0") or 0)
+        except ValueError:
+            starts = 0
+        with self._locked():
+            if self._closed:
+                return True
+            if starts < MAX_REDELIVERIES:
+                self.log.set_meta(key, starts + 1)
+                return False
+            result = {"Error": f"This message was being handled each of the last {starts} times the network "
+                               f"stopped; it was set aside so that the network can start (it stays in the log)."}
+            with self._transaction():
+                self.log.finish_delivery(pid, nonce, "stopped", result)
+                self.log.delete_meta(key)
+        self._notice(f"{slot.record.name or pid}: message {message['Id']} was set aside: {result['Error']}")
+        self._publish(pid, message, result)
+        return True
+
     def _handle(self, slot: Slot, nonce: int, message: dict):
         with slot.use_lock:
             lua = self._load(slot)
             slot.current_nonce, slot.current_id = nonce, message.get("Id")
+            stopped = None
             try:
                 result = lua.handle(message, self._env(slot.record))
+                stopped = getattr(lua, "last_stop", None)
             except Exception as exc:   # the runtime returns Lua errors; this is a bug below us: keep going
                 result = {"Error": f"{type(exc).__name__}: {exc}"}
             finally:
                 slot.current_nonce = slot.current_id = None
+            if stopped is not None or slot.interrupted_nonce == nonce:
+                # Stopped by the budget, an interrupt or memory: its effects are partial. As AO's CU
+                # discards a trapped evaluation, they are dropped: the state is rebuilt from the log,
+                # where this message is 'stopped' and never replayed.
+                slot.lua = None
         if not isinstance(result, dict):
             result = {"Error": f"the process returned {type(result).__name__}, not a result"}
-        state = "interrupted" if slot.interrupted_nonce == nonce else "handled"
+        state = "stopped" if stopped is not None or slot.interrupted_nonce == nonce else "handled"
         return result, state
 
     def _load(self, slot: Slot):
@@ -85,12 +138,17 @@ class Handling:
         if slot.broken is None and not slot.available:
             raise Unavailable(f"{rec.name or rec.id} is a worker process that was not started in this run; "
                               f"its messages stay in the log.")
+        if slot.broken is None and rec.id not in self._chains_checked:
+            self._chains_checked.add(rec.id)     # once per run (a rebuild after a stop need not repeat it)
+            for problem in delivery_damage(self.log.delivery_chain(rec.id)):
+                self._notice(f"The log of process {rec.name or rec.id} is damaged: {problem}. It was left "
+                             f"untouched; the process is rebuilt from what remains.")
         if slot.broken is None:
             try:
                 lua = self._new_lua(rec)
                 env = self._env(rec)
                 for nonce, link, body in self.log.history(rec.id, rec.generation):
-                    lua.handle(self._delivered(body, nonce, link, rec), env)
+                    lua.handle(self._delivered(body, nonce, link, rec), env, replay=True)
             except Exception as exc:
                 slot.broken = f"{type(exc).__name__}: {exc}"
         if slot.broken is not None:
@@ -100,11 +158,10 @@ class Handling:
         return lua
 
     def _new_lua(self, rec: ProcessRecord):
-        from aosrepl.runtime import LuaProcess
         wanted = tuple(rec.natives) + modules.natives_for(rec.module)   # the module decides what it can require
         factories = self._native_factories() if wanted else {}
         natives = {name: factories[name] for name in wanted if name in factories}
-        return LuaProcess(rec.id, module_id=rec.module, natives=natives)
+        return LuaProcess(rec.id, module_id=rec.module, natives=natives, limits=self.process_limits)
 
     def _native_factories(self) -> dict:
         with self._natives_lock:

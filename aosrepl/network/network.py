@@ -11,6 +11,7 @@ from aosrepl.clock import DETERMINISTIC_START_MS, SystemClock, VirtualClock
 from aosrepl.network import cron, datadir, genesis, slots
 from aosrepl.network.errors import DataDirError, NetworkError
 from aosrepl.network.handling import Handling
+from aosrepl.network.limits import GrowthLimits
 from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, data_text, next_hash_chain, normalize_tags, tag_value,
                                       with_default_tags)
 from aosrepl.network.observers import Observers, Waiter
@@ -45,7 +46,8 @@ class Network(Routing, Handling, Observers):
         self._closed = False
         self._dirlock = datadir.DirLock(self.data_dir)
         try:
-            self.log = MessageLog(self.data_dir)
+            self.log = MessageLog(self.data_dir, existing_network=datadir.wallet_exists(self.data_dir))
+            datadir.check_wallet(self.data_dir, self.log.has_messages(), self.log.get_meta("wallet"))
             try:
                 boots = int(self.log.get_meta("boots", "0")) + 1
             except ValueError:
@@ -54,6 +56,9 @@ class Network(Routing, Handling, Observers):
             self._seed = (int(seed), boots)
             self._ids = ids.IdSource(int(seed) * 1_000_003 + boots) if self.deterministic else ids.IdSource()
             self.wallet = datadir.load_or_create_wallet(self.data_dir, self._ids)
+            if self.log.get_meta("wallet") is None:
+                self.log.set_meta("wallet", self.wallet.address)
+            self.log.mark_running()
             self._own_clock = clock is None
             if clock is None and self.deterministic:
                 # virtual time never runs backwards across restarts of the same data dir
@@ -63,6 +68,7 @@ class Network(Routing, Handling, Observers):
             self._natives_cache = None
             self._natives_lock = threading.Lock()
             self._model, self._backend = model, backend
+            self._warm_up = None
             if workers is None:
                 from aosrepl.inference import default_worker_count   # light: no llama_cpp import
                 workers = default_worker_count()
@@ -71,15 +77,20 @@ class Network(Routing, Handling, Observers):
             self._all_subscribers: list = []
             self._notice_subscribers: list = []
             self._notice_local = threading.local()
-            self.notices: list[str] = []
+            self.notices: list[str] = list(self.log.warnings)   # damage found at start, said first
             self._waiters: dict[tuple[str, str], Waiter] = {}
             self._waiters_lock = threading.Lock()
+            self._chains_checked: set[str] = set()   # processes whose nonces and Hash-Chain were verified
             self._watched: set[str] = set()   # genesis messages whose errors are reported as notices
             self._idle = threading.Condition()
             self._outstanding = 0
             self._slots: dict[str, Slot] = {}
             self._scheduler = slots.Scheduler(self._run)
+            self._limits = GrowthLimits()
             self._cron = cron.CronTimers(self.clock, self._fire_cron)
+            # What the scheduler threads need is imported here, before the first of them starts: imports
+            # running on several threads at once can hand a thread a half-initialised module.
+            self._native_factories()
             self._load_state()
             if services:
                 genesis.run(self)
@@ -103,6 +114,9 @@ class Network(Routing, Handling, Observers):
         if data is not None and not isinstance(data, (str, bytes, int, float)):
             raise ValueError(f"data must be text, not {type(data).__name__}")
         tags = with_default_tags(normalize_tags(tags), WALLET_MESSAGE_TAGS)
+        too_large = self._limits.refuse_size({"Data": data_text(data), "Tags": tags})
+        if too_large:
+            raise ValueError(f"The message was not sent: {too_large}.")
         with self._locked():
             mid = self._fresh_id(msg_id)
             body = self._stamp(mid, signer, signer, target, tags, data_text(data))
@@ -153,7 +167,7 @@ class Network(Routing, Handling, Observers):
             raise NetworkError(failure.format(exc)) from None
         self._dispatch(deliveries)
 
-    def find_or_spawn(self, name: str, tags=None, data=None, module: str = ids.AOS_MODULE_ID) -> str:
+    def find_or_spawn(self, name: str, tags=None, data=None, module: str | None = None) -> str:
         """The wallet's process called `name` (the first one spawned), else a new one running `module`. A known
         process id is returned as it is."""
         self._check_open()
@@ -163,7 +177,7 @@ class Network(Routing, Handling, Observers):
             rec = slot.record
             if rec.owner == self.wallet.address and rec.name == name and rec.kind == "user":
                 return rec.id
-        return self.spawn(name, tags=tags, data=data, module=module)
+        return self.spawn(name, tags=tags, data=data, module=module or ids.AOS_MODULE_ID)
 
     def new_id(self) -> str:
         """A fresh message id (e.g. for `eval(msg_id=...)`, so the Eval can be interrupted by its id)."""
@@ -209,7 +223,7 @@ class Network(Routing, Handling, Observers):
         env = self._env(rec)
         history = self.log.history(pid, rec.generation)
         for nonce, link, body in history:
-            copy.handle(self._delivered(body, nonce, link, rec), env)
+            copy.handle(self._delivered(body, nonce, link, rec), env, replay=True)
         tags = with_default_tags(normalize_tags(tags if tags is not None else {"Action": "Eval"}),
                                  WALLET_MESSAGE_TAGS)
         last_nonce, last_link = (history[-1][0], history[-1][1]) if history else (0, None)
@@ -308,10 +322,20 @@ class Network(Routing, Handling, Observers):
     def monitored(self) -> list[str]:
         return self.log.monitors()
 
+    def warm_up_inference(self) -> None:
+        """Load the workers' model in the background now, so the first Llama.run does not wait for it (the
+        interactive console calls this; scripted runs never load a model they do not use)."""
+        if self.workers <= 0 or self._natives_arg is not None or self._warm_up is not None:
+            return
+        from aosrepl.inference import start_warm_up
+        self._warm_up = start_warm_up(model=self._model, backend=self._backend)
+
     def close(self) -> None:
         if self._closed or self._closing:
             return
         self._closing = True
+        if self._warm_up is not None:
+            self._warm_up.close()
         self._cron.stop_all()
         self._scheduler.close(CLOSE_WAIT_SECONDS)   # a handler in progress may finish and commit
         with self._locked():
@@ -358,11 +382,14 @@ class Network(Routing, Handling, Observers):
                                 bool(ephemeral), created_ms, generation)
             nonce, link = links.get(pid, (0, None))
             self._slots[pid] = Slot(rec, nonce, link, available=not rec.ephemeral)
+            self._limits.count_child(rec.owner)
         self._wallets = self.log.wallets() | {self.wallet.address}
+        self._redeliveries = {}   # pid -> nonce of its first pending delivery (maybe in flight at the stop)
         with self._locked():
             for pid, nonce, link, body in self.log.pending():
                 slot = self._slots.get(pid)
                 if slot is not None and slot.available:
+                    self._redeliveries.setdefault(pid, nonce)
                     self._dispatch([(slot, nonce, self._delivered(body, nonce, link, slot.record))])
         for pid in self.log.monitors():
             slot = self._slots.get(pid)

@@ -140,15 +140,27 @@ class Routing:
             target = lua_tostring(target) if target is not None else None
             body = self._stamp(self._derived_id(*parts, "m", i), pid, ids.MU_AUTHORITY, target, tags,
                                data_text(out.get("Data")), anchor=_anchor(out))
+            if self._refused(rec, f"A message to {target}", self._limits.refuse_size(body)
+                             or self._limits.refuse_message(pid)):
+                continue
             deliveries += self._accept(body)
         for i, spawn in enumerate(_as_list(result.get("Spawns"))):
             if isinstance(spawn, dict):
+                if self._refused(rec, "A spawn", self._limits.refuse_size(spawn) or self._limits.refuse_spawn(pid)):
+                    continue
                 deliveries += self._spawn_child(slot, spawn, self._derived_id(*parts, "s", i),
                                                 self._derived_id(*parts, "n", i))
         for assignment in _as_list(result.get("Assignments")):
             if isinstance(assignment, dict):
                 deliveries += self._assign(pid, assignment)
         return deliveries
+
+    def _refused(self, rec: ProcessRecord, what: str, why: str | None) -> bool:
+        """Report an outbox entry the growth limits refuse (True: it is dropped)."""
+        if why is None:
+            return False
+        self._notice(f"{what} from {rec.name or rec.id} was not sent: {why}.")
+        return True
 
     def _spawn_child(self, parent: Slot, spawn: dict, child_id: str, notice_id: str) -> list:
         prec = parent.record
@@ -188,6 +200,13 @@ class Routing:
             if slot is None:
                 self._notice(f"Assignment from {sender} of message {mid} to {pid}, "
                              f"which is not a process on this network: ignored.")
+                continue
+            # As AO's scheduler does: a process never receives the same message twice from another process
+            # (re-assigning a Transfer would spend it again). A process may assign a message to itself again:
+            # it replays into its own state only (APM re-installs a version by assigning its publish message).
+            if pid != sender and self.log.delivered_to(pid, mid):
+                self._notice(f"Assignment from {sender} of message {mid} to {slot.record.name or pid} refused: "
+                             f"that process has received it already.")
                 continue
             deliveries.append(self._schedule(slot, seq, body))
         return deliveries

@@ -5,7 +5,8 @@ Tables
 - messages(seq, id, target, sender, action, timestamp, body)   every message ever accepted, body = JSON
 - processes(id, name, owner, module, kind, tags, natives, ephemeral, created_ms, generation)
 - deliveries(process, nonce, msg_seq, generation, hash_chain, state, result)
-      the scheduler's order per process; state: pending | handled | interrupted | retired
+      the scheduler's order per process; state: pending | handled | stopped | retired
+      (stopped: ended by the budget, an interrupt or memory; never replayed. Older logs say interrupted)
 - mailbox(msg_seq, address, kind)      messages that reached no process: kind 'wallet' or 'unknown'
 - wallets(address)                     addresses known to sign messages (their mail is kept as an inbox)
 - monitors(process)                    processes whose cron is running
@@ -20,6 +21,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from aosrepl.network.damage import wal_damage
 from aosrepl.network.errors import DataDirError
 
 DB_NAME = "aosrepl.db"
@@ -50,12 +52,27 @@ CREATE TABLE monitors (process TEXT PRIMARY KEY);
 
 
 class MessageLog:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, existing_network: bool = False):
+        """`existing_network`: the data dir already holds a network (its wallet exists), so a missing or
+        empty log is damage, not a first start. Damage raises DataDirError before anything is written;
+        `warnings` lists what was found that does not stop the start."""
         self.path = Path(data_dir) / DB_NAME
         self.lock = threading.RLock()
         self.closed = False
         self._depth = 0
+        self.warnings: list[str] = []
+        self._running_marked = False      # only a start that got as far as marking it clears it at close
         existed = self.path.exists()
+        if existing_network and (not existed or self.path.stat().st_size == 0):
+            what = "is missing" if not existed else "is empty (0 bytes)"
+            raise DataDirError(f"The network log {self.path} {what}, but {data_dir} holds a network (its "
+                               f"wallet.json is there): its messages are gone. Nothing was changed; restore the "
+                               f"log or choose another data directory.")
+        wal_missing = existed and not Path(f"{self.path}-wal").exists()
+        damage = wal_damage(self.path)
+        if damage:
+            raise DataDirError(f"The network log {self.path} is damaged: {damage}. It was left untouched; "
+                               f"move it away (with its -wal and -shm files) or choose another data directory.")
         try:
             self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:
@@ -81,7 +98,21 @@ class MessageLog:
             raise DataDirError(f"The network log {self.path} is damaged or not an aosrepl log ({exc}). "
                                f"It was left untouched; move it away or choose another data directory.") from None
 
+        if not fresh and wal_missing and self.get_meta("running") == "1":
+            self.warnings.append(
+                f"The network log {self.path.name} was not closed the last time (a crash or a kill), and its "
+                f"write-ahead file {self.path.name}-wal is missing: what was acknowledged in the last moments "
+                f"before that stop may be lost.")
         self._checkpointer = Checkpointer(self.path)
+
+    def mark_running(self, running: bool = True) -> None:
+        """Kept in the log while a network uses it: found still set at the next start, it says the last
+        run did not close (a deleted WAL then means lost commits)."""
+        self.set_meta("running", "1" if running else "0")
+        self._running_marked = running
+
+    def has_messages(self) -> bool:
+        return self._one("SELECT 1 FROM messages LIMIT 1") is not None
 
     # -- opening ---------------------------------------------------------------------------------------
     def _is_empty_database(self) -> bool:
@@ -142,6 +173,11 @@ class MessageLog:
     def close(self) -> None:
         with self.lock:
             if not self.closed:
+                try:
+                    if self._running_marked:
+                        self.mark_running(False)
+                except sqlite3.Error:
+                    pass   # read-only or full: the next start only warns if the WAL is gone too
                 self.closed = True
                 self._checkpointer.stop()
                 self._conn.close()   # the last connection to close checkpoints what is left
@@ -162,6 +198,9 @@ class MessageLog:
     def set_meta(self, key: str, value) -> None:
         with self.transaction():
             self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+
+    def delete_meta(self, key: str) -> None:
+        self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     # -- messages --------------------------------------------------------------------------------------
     def insert_message(self, body: dict, action: str | None) -> int:
@@ -234,7 +273,7 @@ class MessageLog:
         pending = [r[0] for r in self._conn.execute(
             "SELECT msg_seq FROM deliveries WHERE process = ? AND state = 'pending' ORDER BY nonce", (pid,))]
         self._conn.execute("UPDATE deliveries SET state = 'retired' WHERE process = ? AND state IN "
-                           "('pending', 'handled', 'interrupted')", (pid,))
+                           "('pending', 'handled', 'stopped', 'interrupted')", (pid,))
         return pending
 
     def last_links(self, pids) -> dict[str, tuple[int, str]]:
@@ -260,6 +299,16 @@ class MessageLog:
         rows = self._all("SELECT d.process, d.nonce, d.hash_chain, m.body FROM deliveries d "
                          "JOIN messages m ON m.seq = d.msg_seq WHERE d.state = 'pending' ORDER BY d.process, d.nonce")
         return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+    def delivery_chain(self, pid: str) -> list[tuple[int, str, str]]:
+        """(nonce, hash_chain, message id) of every delivery of a process, in nonce order."""
+        return self._all("SELECT d.nonce, d.hash_chain, m.id FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
+                         "WHERE d.process = ? ORDER BY d.nonce", (pid,))
+
+    def delivered_to(self, pid: str, msg_id: str) -> bool:
+        """Has a message with this id been scheduled for `pid` already (in any state)?"""
+        return self._one("SELECT 1 FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
+                         "WHERE d.process = ? AND m.id = ? LIMIT 1", (pid, msg_id)) is not None
 
     def body_by_seq(self, seq: int) -> dict:
         return json.loads(self._one("SELECT body FROM messages WHERE seq = ?", (seq,))[0])
