@@ -7,6 +7,7 @@ import sqlite3
 from aosrepl import modules
 from aosrepl.network.damage import delivery_damage
 from aosrepl.network.slots import ProcessRecord, Slot
+from aosrepl.runtime import LuaProcess
 
 MODULE_TAGS = [
     {"name": "Data-Protocol", "value": "ao"}, {"name": "Variant", "value": "ao.TN.1"},
@@ -157,7 +158,6 @@ class Handling:
         return lua
 
     def _new_lua(self, rec: ProcessRecord):
-        from aosrepl.runtime import LuaProcess
         wanted = tuple(rec.natives) + modules.natives_for(rec.module)   # the module decides what it can require
         factories = self._native_factories() if wanted else {}
         natives = {name: factories[name] for name in wanted if name in factories}

@@ -68,6 +68,7 @@ class Network(Routing, Handling, Observers):
             self._natives_cache = None
             self._natives_lock = threading.Lock()
             self._model, self._backend = model, backend
+            self._warm_up = None
             if workers is None:
                 from aosrepl.inference import default_worker_count   # light: no llama_cpp import
                 workers = default_worker_count()
@@ -87,6 +88,9 @@ class Network(Routing, Handling, Observers):
             self._scheduler = slots.Scheduler(self._run)
             self._limits = GrowthLimits()
             self._cron = cron.CronTimers(self.clock, self._fire_cron)
+            # What the scheduler threads need is imported here, before the first of them starts: imports
+            # running on several threads at once can hand a thread a half-initialised module.
+            self._native_factories()
             self._load_state()
             if services:
                 genesis.run(self)
@@ -318,10 +322,20 @@ class Network(Routing, Handling, Observers):
     def monitored(self) -> list[str]:
         return self.log.monitors()
 
+    def warm_up_inference(self) -> None:
+        """Load the workers' model in the background now, so the first Llama.run does not wait for it (the
+        interactive console calls this; scripted runs never load a model they do not use)."""
+        if self.workers <= 0 or self._natives_arg is not None or self._warm_up is not None:
+            return
+        from aosrepl.inference import start_warm_up
+        self._warm_up = start_warm_up(model=self._model, backend=self._backend)
+
     def close(self) -> None:
         if self._closed or self._closing:
             return
         self._closing = True
+        if self._warm_up is not None:
+            self._warm_up.close()
         self._cron.stop_all()
         self._scheduler.close(CLOSE_WAIT_SECONDS)   # a handler in progress may finish and commit
         with self._locked():

@@ -43,12 +43,10 @@ local ok, e = pcall(dofile, "/etc/passwd") return tostring(ok)
 %%
 local ok, e = pcall(loadfile, "/etc/passwd") return tostring(ok)
 %%
---! differs: stale-errno
 loadfile("/nonexistent.lua")
 %%
 local ok, e = pcall(io.open, "/nonexistent.txt") return tostring(ok)
 %%
---! differs: stale-errno
 io.open("/nonexistent.txt")
 %%
 type(io.write)

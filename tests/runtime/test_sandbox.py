@@ -225,8 +225,8 @@ def test_os_and_io_answer_as_ao_without_touching_the_host(proc, tmp_path, monkey
             f'return table.concat({{a, b, c, d, e, f}}, "|")')
     assert _out(eval_in(p, env, code)) == "|".join([
         f"{path}: No such file or directory", "No such file or directory",
-        f"{path}: Function not implemented", f"cannot open {path}: Function not implemented",
-        f"cannot open {path}: Function not implemented", "Function not implemented"])
+        f"{path}: Invalid argument", f"cannot open {path}: Invalid argument",
+        f"cannot open {path}: Invalid argument", "Function not implemented"])
     assert keep.read_text() == "host file"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["keep.txt"]
     name = _out(eval_in(p, env, "os.tmpname()"))
@@ -269,8 +269,10 @@ def test_getinfo_reports_what_aos_code_needs(proc):
     assert _out(eval_in(p, env, "debug.getinfo(function(a, b, c) end).nparams")) == "3"
     assert _out(eval_in(p, env, 'debug.getinfo(1, "l").currentline')) == "1"
     assert _out(eval_in(p, env, "Utils.curry(function(a, b) return a + b end)(1)(2)")) == "3"
-    res = eval_in(p, env, "debug.getinfo()")
-    assert "bad argument #1 to 'getinfo'" in res["Error"]
+    res = eval_in(p, env, "local info = debug.getinfo() return info")
+    assert "bad argument #1 to 'getinfo' (number expected, got no value)" in res["Error"]
+    res = eval_in(p, env, 'local ok, e = pcall(debug.getinfo, 1, "q") return e')
+    assert res["Output"]["data"] == "bad argument #2 to 'debug.getinfo' (invalid option)"
 
 
 def test_collectgarbage_stop_keeps_the_memory_cap():

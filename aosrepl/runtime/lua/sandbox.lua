@@ -107,6 +107,20 @@ local main = co_running()
 threads[main] = true
 sethook(hook, "", HOOK_EVERY)
 
+-- Argument errors of the wrappers below, worded as Lua's own C functions word them: the
+-- name the caller used ('create'), or the qualified name when called from C
+-- ('coroutine.create' under pcall), and the caller's position.
+local function typename(n, ...)
+  if select("#", ...) < n then return "no value" end
+  return type((select(n, ...)))
+end
+local tostring, tonumber, math_tointeger = tostring, tonumber, math.tointeger
+local function arg_error(position, qualified, message)
+  local info = getinfo(2, "n")     -- level 2: the wrapper, as its caller named it
+  local name = info and info.name or qualified
+  error("bad argument #" .. position .. " to '" .. name .. "' (" .. message .. ")", 3)
+end
+
 -- Lua 5.3 copies the C hook into new coroutines but not the Lua hook function,
 -- so each new coroutine gets the hook explicitly.
 local function hooked(co)
@@ -114,8 +128,14 @@ local function hooked(co)
   sethook(co, hook, "", tripped and 1 or HOOK_EVERY)
   return co
 end
-coroutine.create = function(f) return hooked(co_create(f)) end
-coroutine.wrap = function(f)
+coroutine.create = function(...)
+  local f = ...
+  if type(f) ~= "function" then arg_error(1, "coroutine.create", "function expected, got " .. typename(1, ...)) end
+  return hooked(co_create(f))
+end
+coroutine.wrap = function(...)
+  local f = ...
+  if type(f) ~= "function" then arg_error(1, "coroutine.wrap", "function expected, got " .. typename(1, ...)) end
   local co = hooked(co_create(f))
   return function(...)
     local r = pack(checked(resume(co, ...)))
@@ -127,6 +147,13 @@ end
 -- Only text chunks: bytecode can break the VM's memory safety.
 load = function(...)
   local chunk, chunkname, _, env = ...
+  local kind = type(chunk)
+  if kind ~= "string" and kind ~= "number" and kind ~= "function" then
+    arg_error(1, "load", "function expected, got " .. typename(1, ...))
+  end
+  if chunkname ~= nil and type(chunkname) ~= "string" and type(chunkname) ~= "number" then
+    arg_error(2, "load", "string expected, got " .. type(chunkname))
+  end
   if select("#", ...) >= 4 then
     -- an explicit env (even nil) is passed on as given
     return raw_load(chunk, chunkname, "t", env)
@@ -141,12 +168,16 @@ pcall = function(...) return checked(raw_pcall(...)) end
 
 -- An error raised by the hook leaves hooks disabled while xpcall's message handler
 -- runs; once the message is stopped the handler is skipped so it cannot spin forever.
-xpcall = function(f, handler, ...)
+xpcall = function(...)
+  local f, handler = ...
+  if type(handler) ~= "function" then
+    arg_error(2, "xpcall", "function expected, got " .. typename(2, ...))
+  end
   return checked(raw_xpcall(f, function(e)
     if tripped then return e end
     if e == MEMORY_ERROR then trip(MEMORY_ERROR) return e end
     return handler(e)
-  end, ...))
+  end, select(3, ...)))
 end
 coroutine.resume = function(...) return checked(resume(...)) end
 
@@ -155,17 +186,13 @@ coroutine.resume = function(...) return checked(resume(...)) end
 -- (naming 'setmetatable' and the caller's position, not this wrapper's).
 local raw_setmetatable = setmetatable
 local true_getmetatable = debug.getmetatable   -- not fooled by a __metatable field
-local function typename(n, ...)
-  if select("#", ...) < n then return "no value" end
-  return type((select(n, ...)))
-end
 _G.setmetatable = function(...)
   local t, mt = ...
   if type(t) ~= "table" then
-    error("bad argument #1 to 'setmetatable' (table expected, got " .. typename(1, ...) .. ")", 2)
+    arg_error(1, "setmetatable", "table expected, got " .. typename(1, ...))
   end
-  if mt ~= nil and type(mt) ~= "table" then
-    error("bad argument #2 to 'setmetatable' (nil or table expected)", 2)
+  if select("#", ...) < 2 or (mt ~= nil and type(mt) ~= "table") then
+    arg_error(2, "setmetatable", "nil or table expected")
   end
   local current = true_getmetatable(t)
   if type(current) == "table" and rawget(current, "__metatable") ~= nil then
@@ -182,18 +209,32 @@ end
 
 -- debug.getinfo as Lua's, with one exception: the `func` of a frame that belongs to the
 -- host glue or this file is left out, so process code cannot get hold of those functions.
+local GETINFO_OPTIONS = "^[SlnutfL]*$"
 -- (hiding by chunk name only hides: a process that names its own chunk "=host" hides its own functions)
 local HIDDEN_SOURCE = { ["=host"] = true, ["=sandbox"] = true }
 local function safe_getinfo(...)
-  local first = ...
+  local args = pack(...)
+  local base = type(args[1]) == "thread" and 1 or 0     -- getinfo([thread,] f, what)
+  local f, what = args[base + 1], args[base + 2]
+  if type(f) ~= "function" then
+    local level = math_tointeger(tonumber(f))
+    if level == nil then
+      arg_error(base + 1, "debug.getinfo", "number expected, got " .. typename(base + 1, ...))
+    end
+    if base == 0 and level > 0 then level = level + 1 end  -- this wrapper is a frame of its own
+    f = level
+  end
+  if what ~= nil then
+    if type(what) ~= "string" and type(what) ~= "number" then
+      arg_error(base + 2, "debug.getinfo", "string expected, got " .. type(what))
+    end
+    if not tostring(what):find(GETINFO_OPTIONS) then arg_error(base + 2, "debug.getinfo", "invalid option") end
+  end
   local info
-  if select("#", ...) == 0 then
-    error("bad argument #1 to 'getinfo' (function or level expected)", 2)
-  elseif math.type(first) == "integer" and first > 0 then
-    -- one level deeper: this wrapper is a frame of its own
-    info = getinfo(first + 1, select(2, ...))
+  if base == 1 then
+    info = getinfo(args[1], f, what or "flnStu")
   else
-    info = getinfo(...)
+    info = getinfo(f, what or "flnStu")
   end
   if type(info) == "table" and info.func ~= nil then
     if trusted[info.func] or HIDDEN_SOURCE[getinfo(info.func, "S").source] then info.func = nil end
