@@ -18,7 +18,7 @@ PACKAGES_FLAG = "genesis:packages"
 
 def run(net) -> None:
     for spec in services.core_services():
-        if spec.id in net._slots or not spec.lua_file.exists():
+        if net.has_process(spec.id) or not spec.lua_file.exists():
             continue
         _boot(net, spec, kind="service")
         if spec.id == ids.WAR_TOKEN:
@@ -44,13 +44,13 @@ def _eval_file(net, spec) -> None:
 
 def _eval(net, pid: str, code: str) -> None:
     """An Eval from the service owner; an error in its result becomes a line of the network's output."""
-    mid = net._ids.new()
-    net._watched.add(mid)
+    mid = net.new_id()
+    net._watch(mid)
     net.send(pid, {"Action": "Eval"}, code, signer=services.SERVICE_OWNER, msg_id=mid)
 
 
 def _publish_packages(net) -> None:
-    if net.log.get_meta(PACKAGES_FLAG) or ids.APM_REGISTRY not in net._slots:
+    if net.log.get_meta(PACKAGES_FLAG) or not net.has_process(ids.APM_REGISTRY):
         return
     if importlib.util.find_spec("aosrepl.services.packages") is None:
         return
@@ -71,6 +71,6 @@ def _start_workers(net) -> None:
             continue   # not written yet
         net._respawn_ephemeral(spec, source, owner=services.SERVICE_OWNER)
         started.append(spec.id)
-    if started and ids.LLAMA_HERDER in net._slots:
+    if started and net.has_process(ids.LLAMA_HERDER):
         listing = ", ".join(f'"{pid}"' for pid in started)
         _eval(net, ids.LLAMA_HERDER, f"if type(RegisterWorkers) == 'function' then RegisterWorkers({{{listing}}}) end")

@@ -1,0 +1,105 @@
+"""The process runner: a process's Lua state, created on first need and rebuilt by replaying its handled
+messages from the log, and running one delivery in it."""
+from __future__ import annotations
+
+import threading
+
+from aosrepl.network.processes import ProcessRecord, Slot
+from aosrepl.network.router import delivered
+
+MODULE_TAGS = [
+    {"name": "Data-Protocol", "value": "ao"}, {"name": "Variant", "value": "ao.TN.1"},
+    {"name": "Type", "value": "Module"}, {"name": "Module-Format", "value": "lua53-aosrepl"},
+    {"name": "Input-Encoding", "value": "JSON-1"}, {"name": "Output-Encoding", "value": "JSON-1"},
+    {"name": "Memory-Limit", "value": "256-mb"}, {"name": "Compute-Limit", "value": "100000000"},
+]
+
+
+class Unavailable(Exception):
+    """A process that cannot run now (failed to load, or an ephemeral one not re-spawned)."""
+
+
+class ProcessRunner:
+    def __init__(self, log, observers, natives=None, model=None, backend=None, workers: int = 1):
+        """`natives`: name -> factory for native modules (None: aosrepl.inference's, loaded on first need)."""
+        self.log = log
+        self.observers = observers
+        self._natives_arg = natives
+        self._natives_cache = None
+        self._natives_lock = threading.Lock()
+        self._model, self._backend, self._workers = model, backend, workers
+
+    def handle(self, slot: Slot, nonce: int, message: dict):
+        """Run one delivery; returns (result, state) with state 'handled' or 'interrupted'."""
+        with slot.use_lock:
+            lua = self.load(slot)
+            slot.current_nonce, slot.current_id = nonce, message.get("Id")
+            try:
+                result = lua.handle(message, env_of(slot.record))
+            except Exception as exc:   # the runtime returns Lua errors; this is a bug below us: keep going
+                result = {"Error": f"{type(exc).__name__}: {exc}"}
+            finally:
+                slot.current_nonce = slot.current_id = None
+        if not isinstance(result, dict):
+            result = {"Error": f"the process returned {type(result).__name__}, not a result"}
+        state = "interrupted" if slot.interrupted_nonce == nonce else "handled"
+        return result, state
+
+    def load(self, slot: Slot):
+        """The slot's LuaProcess, created and replayed from the log on first need (caller holds use_lock)."""
+        if slot.lua is not None:
+            return slot.lua
+        rec = slot.record
+        if slot.broken is None and not slot.available:
+            raise Unavailable(f"{slot.label} is a worker process that was not started in this run; "
+                              f"its messages stay in the log.")
+        if slot.broken is None:
+            try:
+                lua = self.new_lua(rec)
+                self.replay(lua, rec)
+            except Exception as exc:
+                slot.broken = f"{type(exc).__name__}: {exc}"
+        if slot.broken is not None:
+            raise Unavailable(f"Process {slot.label} could not be loaded ({slot.broken}); "
+                              f"its messages stay in the log.")
+        slot.lua = lua
+        return lua
+
+    def replay(self, lua, rec: ProcessRecord):
+        """Run a process's handled history into `lua`; returns (last nonce, last hash chain)."""
+        env = env_of(rec)
+        last = (0, None)
+        for nonce, link, body in self.log.history(rec.id, rec.generation):
+            lua.handle(delivered(body, nonce, link, rec), env)
+            last = (nonce, link)
+        return last
+
+    def new_lua(self, rec: ProcessRecord):
+        from aosrepl.runtime import LuaProcess
+        factories = self._native_factories() if rec.natives else {}
+        natives = {name: factories[name] for name in rec.natives if name in factories}
+        return LuaProcess(rec.id, module_id=rec.module, natives=natives)
+
+    def _native_factories(self) -> dict:
+        with self._natives_lock:
+            if self._natives_cache is None:
+                if self._natives_arg is not None:
+                    self._natives_cache = dict(self._natives_arg)
+                else:
+                    try:
+                        from aosrepl.inference import default_natives
+                        self._natives_cache = dict(default_natives(model=self._model, backend=self._backend,
+                                                                   workers=self._workers))
+                    except Exception as exc:
+                        self.observers.notice(f"Inference is not available ({type(exc).__name__}: {exc}); "
+                                              f"workers run without a model.")
+                        self._natives_cache = {}
+            return self._natives_cache
+
+
+def env_of(rec: ProcessRecord) -> dict:
+    # the same object every time: the runtime reuses its Lua copy while the env is unchanged
+    if rec.env is None:
+        rec.env = {"Process": {"Id": rec.id, "Owner": rec.owner, "Tags": rec.tags},
+                   "Module": {"Id": rec.module, "Tags": MODULE_TAGS}}
+    return rec.env
