@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from dataclasses import dataclass
 
 from aosrepl import ids
@@ -11,7 +12,7 @@ from aosrepl.network import cron, datadir, genesis
 from aosrepl.network.errors import DataDirError, NetworkError
 from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, data_text, next_hash_chain, normalize_tags, tag_value,
                                       with_default_tags)
-from aosrepl.network.observers import Observers
+from aosrepl.network.observers import Observers, Publisher
 from aosrepl.network.processes import ProcessRecord, ProcessTable, Slot
 from aosrepl.network.router import Router, delivered
 from aosrepl.network.runner import ProcessRunner, Unavailable, env_of
@@ -65,6 +66,8 @@ class Network:
                 workers = default_worker_count()
             self.workers = int(workers)
             self._observers = Observers()
+            self._publisher = Publisher(self._observers, self.log)
+            self.log.on_failure = self._log_failed
             self._table = ProcessTable()
             self._scheduler = Scheduler(self._handle_delivery, size=self.workers + POOL_EXTRA_THREADS)
             self._router = Router(self.log, self._table, self._observers, self._ids, self.clock,
@@ -101,8 +104,9 @@ class Network:
             if self._closed:
                 return   # stays pending: it will be handled again at the next start
             result = self._router.commit_result(slot, nonce, message, state, result)
+            ticket = self.log.ticket()
         if result is not None:
-            self._observers.publish(slot.record.id, slot.label, message, result)
+            self._publisher.post(ticket, slot.record.id, slot.label, message, result)   # once committed
 
     # ======================================================================== public API
     def send(self, target: str, tags=None, data="", signer: str | None = None, msg_id: str | None = None) -> str:
@@ -121,6 +125,8 @@ class Network:
             mid = router.fresh_id(msg_id)
             body = router.stamp(mid, signer, signer, target, tags, data_text(data))
             router.log_then_deliver(body, signer, "The message could not be logged ({}); nothing was sent.")
+            ticket = self.log.ticket()
+        self._acknowledge(ticket, "The message could not be logged ({}).")
         return mid
 
     def spawn(self, name: str | None = None, tags=None, data=None, *, process_id: str | None = None,
@@ -152,7 +158,20 @@ class Network:
             body = router.stamp(pid, owner, owner, pid, process_tags, data_text(data), timestamp=record.created_ms)
             router.log_then_deliver(body, owner, "The spawn could not be logged ({}); nothing was spawned.",
                                     new_process=record)
+            ticket = self.log.ticket()
+        self._acknowledge(ticket, "The spawn could not be logged ({}).")
         return pid
+
+    def _acknowledge(self, ticket: int, failure: str) -> None:
+        """Return to the caller only once what it asked for is committed (group commit)."""
+        try:
+            self.log.wait_committed(ticket)
+        except sqlite3.Error as exc:
+            raise NetworkError(failure.format(exc)) from None
+
+    def _log_failed(self, exc: Exception) -> None:
+        self._observers.notice(f"The network log could not commit ({exc}): nothing after this is acknowledged. "
+                               f"Restart the network to continue from what the log holds.")
 
     def find_or_spawn(self, name: str, tags=None, data=None) -> str:
         """The wallet's process called `name` (the first one spawned), else a new one. A known process id is
@@ -190,6 +209,7 @@ class Network:
         try:
             stored = self.log.result_of(pid, msg_id)
             if stored is not None:
+                self.log.flush()   # acknowledged only once committed
                 return stored
             return self._observers.wait(waiter, timeout, f"the message {msg_id} in {pid}")
         finally:
@@ -228,7 +248,14 @@ class Network:
     def run_until_idle(self, timeout: float | None = 10.0) -> bool:
         """Wait until everything caused so far has been handled. False if `timeout` ran out first."""
         self._refuse_in_worker()
-        return self._scheduler.wait_idle(timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if not self._scheduler.wait_idle(_left(deadline)):
+                return False
+            if not self._publisher.wait_drained(_left(deadline)):
+                return False
+            if self._scheduler.wait_idle(0) or self._closed:   # a subscriber may have sent more meanwhile
+                return True
 
     def interrupt(self, pid: str, message_id: str | None = None) -> bool:
         """Stop the handler running in `pid` (the message is marked interrupted and skipped by replays);
@@ -302,7 +329,8 @@ class Network:
         self._scheduler.close(CLOSE_WAIT_SECONDS)   # a handler in progress may finish and commit
         with self._router.locked():
             self._closed = True
-            self.log.close()
+        self.log.close()                            # commits the last batch
+        self._publisher.close(CLOSE_WAIT_SECONDS)
         self._observers.release_all()
         if self._own_clock:
             self.clock.close()
@@ -342,6 +370,8 @@ class Network:
             self._cron.stop_all()
         if hasattr(self, "_scheduler"):
             self._scheduler.close(0.5)
+        if hasattr(self, "_publisher"):
+            self._publisher.close(0.5)
         log = getattr(self, "log", None)
         if log is not None:
             log.close()
@@ -377,7 +407,7 @@ class Network:
             raise NetworkError("The network is closed.")
 
     def _refuse_in_worker(self) -> None:
-        if self._scheduler.in_worker():
+        if self._scheduler.in_worker() or self._publisher.on_publisher_thread():
             raise NetworkError("Cannot wait for a result inside a subscriber callback: use send() there.")
 
     # ======================================================================== cron
@@ -397,3 +427,7 @@ class Network:
             with router.unit():
                 deliveries = router.accept(body)
             router.dispatch(deliveries)
+
+
+def _left(deadline):
+    return None if deadline is None else max(0.0, deadline - time.monotonic())

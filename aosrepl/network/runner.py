@@ -69,7 +69,7 @@ class ProcessRunner:
         """Run a process's handled history into `lua`; returns (last nonce, last hash chain)."""
         env = env_of(rec)
         last = (0, None)
-        for nonce, link, body in self.log.history(rec.id, rec.generation):
+        for nonce, link, body in self.log.stream_history(rec.id, rec.generation):
             lua.handle(delivered(body, nonce, link, rec), env)
             last = (nonce, link)
         return last

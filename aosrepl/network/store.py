@@ -10,12 +10,23 @@ Tables
 - wallets(address)                     addresses known to sign messages (their mail is kept as an inbox)
 - monitors(process)                    processes whose cron is running
 
-One connection, shared by the network's threads behind `lock`; callers group writes with `transaction()`.
+Group commit. One connection, shared by the network's threads behind `lock`. Callers group writes into atomic
+units with `transaction()` (a SAVEPOINT: a unit that fails is rolled back alone); units join the open batch
+(one SQLite transaction), and the committer thread commits the batch as soon as the previous commit is done,
+so many messages share one commit. `ticket()` names the batch of the last unit; `wait_committed(ticket)` is
+how the network acknowledges (a send returns, a result is published) only what is committed.
+A commit that fails stops the log (`failure`): nothing after it is acknowledged.
+
+Bounded WAL: automatic checkpoints are off (they would run on the message path); after a commit, once the
+WAL passes WAL_CHECKPOINT_BYTES, the committer copies it back and truncates it (never waiting for a
+reader: a busy checkpoint is simply retried after a later commit).
+Streamed reads (`stream_history`) use a connection of their own and fetch in pages: constant memory.
 """
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -27,6 +38,9 @@ FORMAT = "aosrepl-network-log"
 VERSION = 1
 OUTBOX_FIELDS = ("Messages", "Spawns", "Assignments")
 APPLICATION_ID = 0x414F5352   # "AOSR": marks the file as ours at the SQLite header level
+WAL_CHECKPOINT_BYTES = 16 << 20   # checkpoint and truncate the WAL once it is this big
+COMMIT_GATHER_SECONDS = 0.002     # with nobody waiting for an acknowledgement, let a batch gather this long
+STREAM_PAGE = 512                 # rows per fetch when streaming a history
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,7 +71,9 @@ class MessageLog:
         self._depth = 0
         existed = self.path.exists()
         try:
-            self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            # the only writer (the data dir is locked): a busy database means a reader, never wait long for it
+            self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
+                                         timeout=0.1)
         except sqlite3.Error as exc:
             raise DataDirError(f"Cannot open the network log {self.path}: {exc}") from None
         try:
@@ -68,8 +84,9 @@ class MessageLog:
                 self._check_marker()
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            # checkpoints (which sync the main file) run on a thread of their own, off the message path
+            # checkpoints (which sync the main file) run on the committer thread, off the message path
             self._conn.execute("PRAGMA wal_autocheckpoint=0")
+            self._conn.execute(f"PRAGMA journal_size_limit={WAL_CHECKPOINT_BYTES}")
         except DataDirError:
             self._conn.close()
             raise
@@ -81,7 +98,17 @@ class MessageLog:
             raise DataDirError(f"The network log {self.path} is damaged or not an aosrepl log ({exc}). "
                                f"It was left untouched; move it away or choose another data directory.") from None
 
-        self._checkpointer = Checkpointer(self.path)
+        self._batch = 1             # the batch units join now (committed batches are < this)
+        self._committed = 0
+        self._in_batch = False
+        self._dirty = False
+        self._waiting = 0           # callers in wait_committed: commit at once for them
+        self._stopping = False
+        self.failure: Exception | None = None
+        self.on_failure = None      # called (off the lock) with the exception when a commit fails
+        self._changed = threading.Condition(self.lock)
+        self._committer = threading.Thread(target=self._commit_loop, name="aosrepl-commit", daemon=True)
+        self._committer.start()
 
     # -- opening ---------------------------------------------------------------------------------------
     def _is_empty_database(self) -> bool:
@@ -118,33 +145,116 @@ class MessageLog:
             raise DataDirError(f"The network log {self.path} was written by a newer aosrepl (format {version}, "
                                f"this one reads {VERSION}). It was left untouched.")
 
-    # -- transactions ----------------------------------------------------------------------------------
+    # -- transactions and group commit ----------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self):
-        """Group writes into one atomic commit (re-entrant: nested uses join the outer one)."""
+        """One atomic unit of writes (re-entrant: nested uses join the outer one). It joins the open batch;
+        `ticket()` afterwards names that batch."""
         with self.lock:
-            if self.closed:
-                raise sqlite3.ProgrammingError("the network log is closed")
+            if self.closed or self.failure is not None:
+                raise sqlite3.ProgrammingError("the network log is closed" if self.closed else
+                                               f"the network log stopped after a failed commit ({self.failure})")
             self._depth += 1
             if self._depth == 1:
-                self._conn.execute("BEGIN IMMEDIATE")
+                if not self._in_batch:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    self._in_batch = True
+                self._conn.execute("SAVEPOINT unit")
             try:
                 yield self
             except BaseException:
                 self._depth -= 1
                 if self._depth == 0:
-                    self._conn.execute("ROLLBACK")
+                    self._conn.execute("ROLLBACK TO unit")
+                    self._conn.execute("RELEASE unit")
                 raise
             self._depth -= 1
             if self._depth == 0:
-                self._conn.execute("COMMIT")
+                self._conn.execute("RELEASE unit")
+                if not self._dirty:
+                    self._dirty = True
+                    self._changed.notify_all()
+
+    def ticket(self) -> int:
+        """The batch that the units written so far belong to."""
+        with self.lock:
+            return self._batch if self._dirty else self._committed
+
+    def wait_committed(self, ticket: int, timeout: float | None = None) -> None:
+        """Return once batch `ticket` is committed; sqlite3.Error if the log stopped before that."""
+        with self.lock:
+            self._waiting += 1
+            self._changed.notify_all()
+            try:
+                self._changed.wait_for(lambda: self._committed >= ticket or self.failure is not None or self.closed,
+                                       timeout)
+            finally:
+                self._waiting -= 1
+            if self._committed >= ticket:
+                return
+            if self.failure is not None:
+                raise sqlite3.OperationalError(f"the commit failed ({self.failure})")
+            raise sqlite3.ProgrammingError("the network log is closed")
+
+    def flush(self) -> None:
+        """Wait until everything written so far is committed."""
+        self.wait_committed(self.ticket())
+
+    def _commit_loop(self) -> None:
+        while True:
+            with self.lock:
+                self._changed.wait_for(lambda: self._dirty or self._stopping)
+                if not self._dirty:
+                    return
+                if not self._waiting and not self._stopping:   # nobody needs it yet: let more units join
+                    self._changed.wait_for(lambda: self._waiting or self._stopping, COMMIT_GATHER_SECONDS)
+                self._commit()
+                failed = self.failure
+            if failed is not None:
+                if self.on_failure is not None:
+                    self.on_failure(failed)
+                return
+            self._bound_wal()
+
+    def _commit(self) -> None:
+        """(lock held) Commit the open batch and wake whoever waits for it."""
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.failure = exc
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+        else:
+            self._committed = self._batch
+            self._batch += 1
+        self._in_batch = self._dirty = False
+        self._changed.notify_all()
+
+    def _bound_wal(self) -> None:
+        try:
+            size = os.path.getsize(str(self.path) + "-wal")
+        except OSError:
+            return
+        if size < WAL_CHECKPOINT_BYTES:
+            return
+        with self.lock:
+            if not self._in_batch and not self.closed:
+                with contextlib.suppress(sqlite3.Error):   # busy (a reader): retried after a later commit
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         with self.lock:
-            if not self.closed:
-                self.closed = True
-                self._checkpointer.stop()
-                self._conn.close()   # the last connection to close checkpoints what is left
+            if self.closed:
+                return
+            if self._dirty and self.failure is None:
+                self._commit()
+            self._stopping = True
+            self._changed.notify_all()
+        self._committer.join(5)
+        with self.lock:
+            self.closed = True
+            self._changed.notify_all()
+            self._conn.close()   # the last connection to close checkpoints what is left
 
     def _all(self, sql, args=()):
         with self.lock:
@@ -162,6 +272,7 @@ class MessageLog:
     def set_meta(self, key: str, value) -> None:
         with self.transaction():
             self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+        self.flush()
 
     # -- messages --------------------------------------------------------------------------------------
     def insert_message(self, body: dict, action: str | None) -> int:
@@ -255,6 +366,28 @@ class MessageLog:
                          (pid, generation, *states))
         return [(r[0], r[1], json.loads(r[2])) for r in rows]
 
+    def stream_history(self, pid: str, generation: int, states=("handled",)):
+        """history() as an iterator that holds one page of rows at a time (for replays). It reads through a
+        connection of its own, after committing what is written so far (so it sees everything)."""
+        self.flush()
+        marks = ",".join("?" * len(states))
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
+                               isolation_level=None)
+        try:
+            cursor = conn.execute(
+                f"SELECT d.nonce, d.hash_chain, m.body FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
+                f"WHERE d.process = ? AND d.generation = ? AND d.state IN ({marks}) ORDER BY d.nonce",
+                (pid, generation, *states))
+            loads = json.loads
+            while True:
+                rows = cursor.fetchmany(STREAM_PAGE)
+                if not rows:
+                    return
+                for nonce, link, body in rows:
+                    yield nonce, link, loads(body)
+        finally:
+            conn.close()
+
     def pending(self) -> list[tuple[str, int, str, dict]]:
         """(process, nonce, hash_chain, body) of every pending delivery, per process in nonce order."""
         rows = self._all("SELECT d.process, d.nonce, d.hash_chain, m.body FROM deliveries d "
@@ -298,39 +431,10 @@ class MessageLog:
                 self._conn.execute("INSERT OR IGNORE INTO monitors VALUES (?)", (pid,))
             else:
                 self._conn.execute("DELETE FROM monitors WHERE process = ?", (pid,))
+        self.flush()
 
     def monitors(self) -> list[str]:
         return [r[0] for r in self._all("SELECT process FROM monitors ORDER BY process")]
-
-
-class Checkpointer:
-    """Copies the WAL back into the main file every so often (PASSIVE: never blocks the writer)."""
-
-    INTERVAL_SECONDS = 0.5
-
-    def __init__(self, path: Path):
-        self._path = path
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="aosrepl-checkpoint", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            conn = sqlite3.connect(str(self._path), check_same_thread=False, isolation_level=None)
-        except sqlite3.Error:
-            return
-        try:
-            while not self._stop.wait(self.INTERVAL_SECONDS):
-                try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                except sqlite3.Error:
-                    pass   # busy or gone: try again later
-        finally:
-            conn.close()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
 
 
 def _column(text):
