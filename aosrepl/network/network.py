@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from aosrepl import ids
 from aosrepl.clock import DETERMINISTIC_START_MS, SystemClock, VirtualClock
-from aosrepl.network import cron, datadir, genesis
+from aosrepl.network import cron, datadir, dryrun, genesis
 from aosrepl.network.errors import DataDirError, NetworkError
 from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, data_text, next_hash_chain, normalize_tags, tag_value,
                                       with_default_tags)
@@ -216,19 +216,25 @@ class Network:
             self._observers.drop_waiter(pid, msg_id)
 
     def dryrun(self, pid: str, code: str | None = None, tags=None, data=None) -> dict:
-        """Evaluate on a throw-away copy (the process's history replayed into a fresh state): nothing is
-        logged, routed or kept. Default message: Action=Eval from the wallet with `code` as Data."""
+        """Evaluate on a throw-away copy of the process as it is now: nothing is logged, routed or kept.
+        Default message: Action=Eval from the wallet with `code` as Data."""
         slot = self._table.require(pid)
         rec = slot.record
         if rec.ephemeral:
             raise NetworkError(f"dryrun is not available for {slot.label}: it is a worker process")
-        copy = self._runner.new_lua(rec)
-        last_nonce, last_link = self._runner.replay(copy, rec)
         tags = with_default_tags(normalize_tags(tags if tags is not None else {"Action": "Eval"}),
                                  WALLET_MESSAGE_TAGS)
         mid = ids.encode(bytes(32)) if self.deterministic else self._ids.new()
         body = self._router.stamp(mid, self.wallet.address, self.wallet.address, pid, tags,
                                   data_text(code if code is not None else data))
+        if dryrun.can_fork() and not rec.natives:
+            with slot.use_lock:   # between two messages: the copy sees a state at rest
+                lua = self._runner.load(slot)
+                nonce, link = slot.handled
+                child = dryrun.start(lua, delivered(body, nonce + 1, next_hash_chain(link, mid), rec), env_of(rec))
+            return dryrun.finish(*child)
+        copy = self._runner.new_lua(rec)
+        last_nonce, last_link = self._runner.replay(copy, rec)
         return copy.handle(delivered(body, last_nonce + 1, next_hash_chain(last_link, mid), rec), env_of(rec))
 
     def subscribe(self, pid: str, callback):

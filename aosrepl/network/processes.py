@@ -41,6 +41,7 @@ class Slot:
     current_nonce: int | None = None
     current_id: str | None = None       # the id of the message being handled
     interrupted_nonce: int | None = None
+    handled: tuple = (0, None)          # (nonce, hash chain) of the last message the Lua state has handled
 
     @property
     def label(self) -> str:

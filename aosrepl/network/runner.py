@@ -40,9 +40,11 @@ class ProcessRunner:
                 result = {"Error": f"{type(exc).__name__}: {exc}"}
             finally:
                 slot.current_nonce = slot.current_id = None
+            state = "interrupted" if slot.interrupted_nonce == nonce else "handled"
+            if state == "handled":   # what a dry-run copy of this state follows on from
+                slot.handled = (nonce, message.get("Hash-Chain"))
         if not isinstance(result, dict):
             result = {"Error": f"the process returned {type(result).__name__}, not a result"}
-        state = "interrupted" if slot.interrupted_nonce == nonce else "handled"
         return result, state
 
     def load(self, slot: Slot):
@@ -56,7 +58,7 @@ class ProcessRunner:
         if slot.broken is None:
             try:
                 lua = self.new_lua(rec)
-                self.replay(lua, rec)
+                slot.handled = self.replay(lua, rec)
             except Exception as exc:
                 slot.broken = f"{type(exc).__name__}: {exc}"
         if slot.broken is not None:

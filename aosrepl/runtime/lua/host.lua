@@ -1,7 +1,7 @@
 -- host.lua: the entry point the Python runtime calls for each message.
 -- It arms the instruction budget and runs the library's process.handle, turning any
 -- error that escapes the library (budget, interrupt, memory) into a plain message.
-local guard = ...
+local guard, crossing = ...
 local loaded = package.loaded
 local pcall, tostring, type = pcall, tostring, type
 local last_good = nil   -- the last usable .process module (user code may clobber package.loaded)
@@ -34,6 +34,14 @@ function host.handle(msg, env, budget)
     return { Error = "process.handle returned " .. type(result) .. " instead of a result table" }
   end
   return result
+end
+
+-- The one-crossing path: a message from flat arguments in, its result as one JSON text out.
+function host.handle_flat(env, budget, ...)
+  local result = host.handle(crossing.inbound(...), env, budget)
+  local ok, text = pcall(crossing.outbound, result)
+  if ok then return text end
+  return crossing.outbound({ Error = tostring(text) })
 end
 
 function host.globals() return _G end
