@@ -102,6 +102,7 @@ class MessageLog:
         self._committed = 0
         self._in_batch = False
         self._dirty = False
+        self.batch_units = 0        # units in the open batch (what the next commit groups)
         self._waiting = 0           # callers in wait_committed: commit at once for them
         self._stopping = False
         self.failure: Exception | None = None
@@ -171,6 +172,7 @@ class MessageLog:
             self._depth -= 1
             if self._depth == 0:
                 self._conn.execute("RELEASE unit")
+                self.batch_units += 1
                 if not self._dirty:
                     self._dirty = True
                     self._changed.notify_all()
@@ -228,6 +230,7 @@ class MessageLog:
             self._committed = self._batch
             self._batch += 1
         self._in_batch = self._dirty = False
+        self.batch_units = 0
         self._changed.notify_all()
 
     def _bound_wal(self) -> None:
