@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
+import threading
 from dataclasses import dataclass
 
 from aosrepl import ids
@@ -12,7 +12,7 @@ from aosrepl.network import cron, datadir, dryrun, genesis
 from aosrepl.network.errors import DataDirError, NetworkError
 from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, data_text, next_hash_chain, normalize_tags, tag_value,
                                       with_default_tags)
-from aosrepl.network.observers import Observers, Publisher
+from aosrepl.network.observers import Observers
 from aosrepl.network.processes import ProcessRecord, ProcessTable, Slot
 from aosrepl.network.router import Router, delivered
 from aosrepl.network.runner import ProcessRunner, Unavailable, env_of
@@ -66,7 +66,6 @@ class Network:
                 workers = default_worker_count()
             self.workers = int(workers)
             self._observers = Observers()
-            self._publisher = Publisher(self._observers, self.log)
             self.log.on_failure = self._log_failed
             self._table = ProcessTable()
             self._scheduler = Scheduler(self._handle_delivery, size=self.workers + POOL_EXTRA_THREADS)
@@ -91,9 +90,14 @@ class Network:
         return self._observers.notices
 
     # ======================================================================== the hot path
-    def _handle_delivery(self, slot: Slot, nonce: int, message: dict) -> None:
+    def _handle_delivery(self, slot: Slot, nonce: int, message: dict, hold=None) -> None:
         """On a scheduler thread: run one delivery, log it with its outbox (queueing what it caused), then
-        tell whoever waits for its result."""
+        tell whoever waits for its result (once that is committed)."""
+        if hold is not None:   # a message from outside: it runs once committed and acknowledged
+            try:
+                hold()
+            except sqlite3.Error:
+                return   # the log stopped: the message stays pending
         try:
             result, state = self._runner.handle(slot, nonce, message)
         except Unavailable as exc:
@@ -105,8 +109,13 @@ class Network:
                 return   # stays pending: it will be handled again at the next start
             result = self._router.commit_result(slot, nonce, message, state, result)
             ticket = self.log.ticket()
-        if result is not None:
-            self._publisher.post(ticket, slot.record.id, slot.label, message, result)   # once committed
+        if result is None or not self._observers.wants(slot.record.id, message, result):
+            return   # nobody listens: the next message runs while this one is committed
+        try:
+            self.log.wait_committed(ticket)   # a result is shown only once it is committed
+        except sqlite3.Error:
+            return   # the log stopped (its notice says why): nothing uncommitted is shown
+        self._observers.publish(slot.record.id, slot.label, message, result)
 
     # ======================================================================== public API
     def send(self, target: str, tags=None, data="", signer: str | None = None, msg_id: str | None = None) -> str:
@@ -121,12 +130,17 @@ class Network:
             raise ValueError(f"data must be text, not {type(data).__name__}")
         tags = with_default_tags(normalize_tags(tags), WALLET_MESSAGE_TAGS)
         router = self._router
-        with router.locked():
-            mid = router.fresh_id(msg_id)
-            body = router.stamp(mid, signer, signer, target, tags, data_text(data))
-            router.log_then_deliver(body, signer, "The message could not be logged ({}); nothing was sent.")
-            ticket = self.log.ticket()
-        self._acknowledge(ticket, "The message could not be logged ({}).")
+        acknowledged = threading.Event()
+        try:
+            with router.locked():
+                mid = router.fresh_id(msg_id)
+                body = router.stamp(mid, signer, signer, target, tags, data_text(data))
+                router.log_then_deliver(body, signer, "The message could not be logged ({}); nothing was sent.",
+                                        hold=lambda: self._after(acknowledged))
+                ticket = self.log.ticket()
+            self._acknowledge(ticket, "The message could not be logged ({}).")
+        finally:
+            acknowledged.set()   # the message may run now: what it causes comes after this call returns
         return mid
 
     def spawn(self, name: str | None = None, tags=None, data=None, *, process_id: str | None = None,
@@ -149,17 +163,22 @@ class Network:
         base += [("Authority", ids.MU_AUTHORITY), ("aos-Version", AOS_CLI_VERSION)]
         process_tags = [{"name": n, "value": v} for n, v in base] + user_tags
         router = self._router
-        with router.locked():
-            pid = router.fresh_id(process_id)
-            if pid in self._table:
-                raise NetworkError(f"a process with id {pid} already exists")
-            record = ProcessRecord(pid, None if name is None else str(name), owner, module, kind, process_tags,
-                                   tuple(natives), bool(ephemeral), self.clock.now_ms(), 0)
-            body = router.stamp(pid, owner, owner, pid, process_tags, data_text(data), timestamp=record.created_ms)
-            router.log_then_deliver(body, owner, "The spawn could not be logged ({}); nothing was spawned.",
-                                    new_process=record)
-            ticket = self.log.ticket()
-        self._acknowledge(ticket, "The spawn could not be logged ({}).")
+        acknowledged = threading.Event()
+        try:
+            with router.locked():
+                pid = router.fresh_id(process_id)
+                if pid in self._table:
+                    raise NetworkError(f"a process with id {pid} already exists")
+                record = ProcessRecord(pid, None if name is None else str(name), owner, module, kind, process_tags,
+                                       tuple(natives), bool(ephemeral), self.clock.now_ms(), 0)
+                body = router.stamp(pid, owner, owner, pid, process_tags, data_text(data),
+                                    timestamp=record.created_ms)
+                router.log_then_deliver(body, owner, "The spawn could not be logged ({}); nothing was spawned.",
+                                        new_process=record, hold=lambda: self._after(acknowledged))
+                ticket = self.log.ticket()
+            self._acknowledge(ticket, "The spawn could not be logged ({}).")
+        finally:
+            acknowledged.set()
         return pid
 
     def _acknowledge(self, ticket: int, failure: str) -> None:
@@ -168,6 +187,12 @@ class Network:
             self.log.wait_committed(ticket)
         except sqlite3.Error as exc:
             raise NetworkError(failure.format(exc)) from None
+
+    def _after(self, acknowledged: threading.Event) -> None:
+        """A queued message from a caller runs once the caller's call has returned (or failed)."""
+        acknowledged.wait()
+        if self.log.failure is not None:
+            raise sqlite3.OperationalError(str(self.log.failure))
 
     def _log_failed(self, exc: Exception) -> None:
         self._observers.notice(f"The network log could not commit ({exc}): nothing after this is acknowledged. "
@@ -254,14 +279,7 @@ class Network:
     def run_until_idle(self, timeout: float | None = 10.0) -> bool:
         """Wait until everything caused so far has been handled. False if `timeout` ran out first."""
         self._refuse_in_worker()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            if not self._scheduler.wait_idle(_left(deadline)):
-                return False
-            if not self._publisher.wait_drained(_left(deadline)):
-                return False
-            if self._scheduler.wait_idle(0) or self._closed:   # a subscriber may have sent more meanwhile
-                return True
+        return self._scheduler.wait_idle(timeout)
 
     def interrupt(self, pid: str, message_id: str | None = None) -> bool:
         """Stop the handler running in `pid` (the message is marked interrupted and skipped by replays);
@@ -336,7 +354,6 @@ class Network:
         with self._router.locked():
             self._closed = True
         self.log.close()                            # commits the last batch
-        self._publisher.close(CLOSE_WAIT_SECONDS)
         self._observers.release_all()
         if self._own_clock:
             self.clock.close()
@@ -376,8 +393,6 @@ class Network:
             self._cron.stop_all()
         if hasattr(self, "_scheduler"):
             self._scheduler.close(0.5)
-        if hasattr(self, "_publisher"):
-            self._publisher.close(0.5)
         log = getattr(self, "log", None)
         if log is not None:
             log.close()
@@ -413,7 +428,7 @@ class Network:
             raise NetworkError("The network is closed.")
 
     def _refuse_in_worker(self) -> None:
-        if self._scheduler.in_worker() or self._publisher.on_publisher_thread():
+        if self._scheduler.in_worker():
             raise NetworkError("Cannot wait for a result inside a subscriber callback: use send() there.")
 
     # ======================================================================== cron
@@ -432,8 +447,4 @@ class Network:
                                 cron.cron_tags(rec.tags), "", cron_flag=True, timestamp=due_ms)
             with router.unit():
                 deliveries = router.accept(body)
-            router.dispatch(deliveries)
-
-
-def _left(deadline):
-    return None if deadline is None else max(0.0, deadline - time.monotonic())
+            router.dispatch(deliveries, from_outside=True)

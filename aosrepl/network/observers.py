@@ -5,7 +5,6 @@ moment it is released (`deferring()`), so a subscriber may call back into the ne
 """
 from __future__ import annotations
 
-import collections
 import contextlib
 import threading
 
@@ -156,60 +155,3 @@ class Observers:
             except Exception:   # an observer's bug must not stop the network
                 pass
 
-
-class Publisher:
-    """Publishes results once they are committed, in the order they were handled, on a thread of its own
-    (so a scheduler thread never waits for a commit: the next message runs while this one is written).
-    Results nobody listens to are not queued at all."""
-
-    def __init__(self, observers: Observers, log):
-        self._observers = observers
-        self._log = log
-        self._queue: collections.deque = collections.deque()
-        self._cond = threading.Condition()
-        self._busy = False
-        self._stopping = False
-        self._local = threading.local()
-        self._thread = threading.Thread(target=self._loop, name="aosrepl-publish", daemon=True)
-        self._thread.start()
-
-    def post(self, ticket: int, pid: str, label: str, message: dict, result: dict) -> None:
-        if not self._observers.wants(pid, message, result):
-            return
-        with self._cond:
-            self._queue.append((ticket, pid, label, message, result))
-            self._cond.notify_all()
-
-    def on_publisher_thread(self) -> bool:
-        """True while subscriber callbacks run here (waiting for a result there would deadlock)."""
-        return getattr(self._local, "inside", False)
-
-    def wait_drained(self, timeout: float | None) -> bool:
-        with self._cond:
-            return self._cond.wait_for(lambda: (not self._queue and not self._busy) or self._stopping, timeout)
-
-    def close(self, wait_seconds: float) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._thread is not threading.current_thread():
-            self._thread.join(wait_seconds)
-
-    def _loop(self) -> None:
-        self._local.inside = True
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._queue or self._stopping)
-                if not self._queue:
-                    return
-                ticket, pid, label, message, result = self._queue.popleft()
-                self._busy = True
-            try:
-                self._log.wait_committed(ticket)
-                self._observers.publish(pid, label, message, result)
-            except Exception:   # the log stopped (its notice says why): nothing uncommitted is published
-                pass
-            finally:
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()

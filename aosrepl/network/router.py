@@ -19,7 +19,7 @@ from aosrepl.network.processes import ProcessRecord, Slot
 
 class Router:
     def __init__(self, log, table, observers, id_source, clock, deliver, deterministic: bool, seed: tuple):
-        """`deliver(slot, nonce, message)` queues a logged delivery for handling."""
+        """`deliver(slot, nonce, message, hold)` queues a logged delivery for handling."""
         self.log = log
         self.table = table
         self.observers = observers
@@ -61,11 +61,17 @@ class Router:
         if self._undo is not None:
             self._undo.append(undo)
 
-    def dispatch(self, deliveries) -> None:
-        """After the write (still under the lock): queue each delivery for handling."""
+    def dispatch(self, deliveries, from_outside: bool = False, hold=None) -> None:
+        """After the write (still under the lock): queue each delivery for handling. A message from outside
+        the processes (a wallet, cron, a restart) runs only once committed (`hold()` returns when it may
+        run; by default once its batch is committed). What processes send runs at once, while its batch is
+        written."""
+        if from_outside and hold is None:
+            ticket = self.log.ticket()
+            hold = lambda: self.log.wait_committed(ticket)   # noqa: E731
         for slot, nonce, msg in deliveries:
             if slot.available:          # else it stays pending in the log
-                self._deliver(slot, nonce, msg)
+                self._deliver(slot, nonce, msg, hold)
 
     # -- ids and message shapes -----------------------------------------------------------------------------
     def fresh_id(self, wanted: str | None) -> str:
@@ -93,9 +99,11 @@ class Router:
                 "Tags": tags, "Timestamp": ts, "Block-Height": block_height_at(ts), "Cron": cron_flag}
 
     # -- requests from wallets ------------------------------------------------------------------------------
-    def log_then_deliver(self, body: dict, signer: str, failure: str, new_process: ProcessRecord | None = None):
-        """Log first, deliver second: commit a message from a wallet (and the process it spawns), then
-        schedule it. `failure` is the error text, with {} for the database's reason. Callers hold the lock."""
+    def log_then_deliver(self, body: dict, signer: str, failure: str, new_process: ProcessRecord | None = None,
+                         hold=None):
+        """Log first, deliver second: stage a message from a wallet (and the process it spawns) and queue it,
+        to run once `hold()` returns. `failure` is the error text, with {} for the database's reason.
+        Callers hold the lock."""
         try:
             with self.unit():
                 self._known_wallet(signer)
@@ -104,7 +112,7 @@ class Router:
                 deliveries = self.accept(body)
         except sqlite3.Error as exc:
             raise NetworkError(failure.format(exc)) from None
-        self.dispatch(deliveries)
+        self.dispatch(deliveries, from_outside=True, hold=hold)
 
     # -- results of handled messages ------------------------------------------------------------------------
     def commit_result(self, slot: Slot, nonce: int, message: dict, state: str, result: dict):
@@ -256,7 +264,7 @@ class Router:
             deliveries += self.accept(self.stamp(boot_id, owner, owner, rec.id, tags, source))
             for seq in pending:
                 deliveries.append(self.schedule(slot, seq, self.log.body_by_seq(seq)))
-        self.dispatch(deliveries)
+        self.dispatch(deliveries, from_outside=True)
 
 
 def delivered(body: dict, nonce: int, link: str, rec: ProcessRecord) -> dict:

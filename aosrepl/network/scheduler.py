@@ -30,7 +30,8 @@ class _Worker:
 
 class Scheduler:
     def __init__(self, run, size: int):
-        """`run(slot, nonce, message)` handles one delivery (and may enqueue more); `size` threads at most."""
+        """`run(slot, nonce, message, hold)` handles one delivery (and may enqueue more); `size` threads at
+        most. `hold` is passed through: the batch a delivery's message must be committed in before it runs."""
         self._run = run
         self._size = max(1, int(size))
         self._lock = threading.Lock()
@@ -44,12 +45,12 @@ class Scheduler:
         self.closing = False
 
     # -- interface ----------------------------------------------------------------------------------------
-    def enqueue(self, slot, nonce: int, message: dict) -> None:
+    def enqueue(self, slot, nonce: int, message: dict, hold=None) -> None:
         with self._lock:
             if self.closing:
                 return
             self._outstanding += 1
-            slot.queue.append((nonce, message))
+            slot.queue.append((nonce, message, hold))
             if slot.worker is not None or slot.ready:
                 return
             me = getattr(self._current, "worker", None)
@@ -126,10 +127,10 @@ class Scheduler:
                         self._make_ready(slot)
                     slot, turn = self._next_slot(worker), 0
                     continue
-                nonce, message = slot.queue.popleft()
+                nonce, message, hold = slot.queue.popleft()
                 worker.may_adopt = True
             try:
-                self._run(slot, nonce, message)
+                self._run(slot, nonce, message, hold)
             except Exception:   # never lose the worker (and with it the slot's queue) to a bug
                 pass
             turn += 1

@@ -83,8 +83,8 @@ def test_sigkill_during_a_group_commit_loses_no_acknowledged_message_and_applies
                 break
             assert line[0] == "ACK", line
             acked[int(line[1])] = int(line[2])
-        os.kill(child.pid, signal.SIGKILL)
     finally:
+        os.kill(child.pid, signal.SIGKILL)   # (also when an assertion above failed)
         watchdog.cancel()
         child.wait(30)
         child.stdout.close()
