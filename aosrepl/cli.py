@@ -1,6 +1,7 @@
-"""`aos [NAME] [flags]`: start the local network, find or spawn the wallet's process NAME, then run the
-console interactively, a `--run` snippet, or piped stdin line by line. prompt_toolkit is imported only for
-the interactive console; no model is loaded before the first prompt."""
+"""`aos [NAME] [flags]`: start the local network (or, with --mu-url/--cu-url/--gateway-url, connect to a real
+AO network), find or spawn the wallet's process NAME, then run the console interactively, a `--run` snippet,
+or piped stdin line by line. prompt_toolkit is imported only for the interactive console; no model is loaded
+before the first prompt."""
 from __future__ import annotations
 
 import argparse
@@ -9,10 +10,12 @@ import re
 import sys
 from pathlib import Path
 
-from aosrepl import __version__, ids
+from aosrepl import __version__, ids, modules
 from aosrepl.console import display
 from aosrepl.console.display import ColorFilter, blue, gray, green, red
 from aosrepl.network.datadir import default_data_dir
+from aosrepl.remote.defaults import DEFAULT_AUTHORITY, DEFAULT_MODULE, DEFAULT_SCHEDULER
+from aosrepl.remote.errors import RemoteError
 
 DEFAULT_IDLE_TIMEOUT = 120.0
 _CRON = re.compile(r"^(\d+)-((second|minute|hour|day|month|year|block)s?)$", re.IGNORECASE)
@@ -25,15 +28,19 @@ class StartError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="aos", description="The aos console on a local, offline AO network (aosrepl).",
-        epilog="Inside the console, type .help for its commands.")
+        epilog="Lines piped into aos are evaluated one by one, like typed lines; the exit status is 1 if any "
+               "of them (or a --load or --fund) failed, else 0. Inside the console, type .help for its commands.")
     p.add_argument("name", nargs="?", default="default", help="process name (default: default) or a process id")
     p.add_argument("--run", metavar="LUA", help="evaluate LUA, print the result and exit (0 ok, 1 error)")
-    p.add_argument("--load", metavar="FILE", action="append", default=[], help="load a Lua file at start (repeatable)")
+    p.add_argument("--load", metavar="FILE", action="append", default=[],
+                   help="load a Lua file at start (repeatable); with --run or piped input, a failed load exits 1")
     p.add_argument("--data-dir", metavar="DIR", help="where the network keeps its state (env AOSREPL_HOME, default ~/.aosrepl)")
     p.add_argument("--fund", metavar="AMOUNT", help="send AMOUNT wAR from the local wallet to the process at start")
     p.add_argument("--list", action="store_true", help="list your processes and exit")
     p.add_argument("--cron", metavar="N-UNIT", help="spawn with a cron, e.g. 10-seconds, 1-minute, 5-blocks")
     p.add_argument("--monitor", action="store_true", help="start the process's cron ticks at start")
+    p.add_argument("--sqlite", action="store_true", help="spawn with the aos-sqlite module (lsqlite3)")
+    p.add_argument("--module", metavar="ID", help="spawn with this module id (aos, aos-sqlite, aos-llama ids)")
     p.add_argument("--data", metavar="FILE", help="file whose contents become the spawned process's Data")
     p.add_argument("--tag-name", metavar="NAME", action="append", default=[], help="extra spawn tag name (repeatable)")
     p.add_argument("--tag-value", metavar="VALUE", action="append", default=[], help="value for the matching --tag-name")
@@ -43,8 +50,73 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_IDLE_TIMEOUT,
                    help=f"scripted runs: how long to wait for the network to go idle (default {DEFAULT_IDLE_TIMEOUT:g})")
     p.add_argument("--publish", metavar="DIR", help="publish an APM package folder to the local registry and exit")
+    p.add_argument("--color", choices=display.COLOR_MODES, default="auto",
+                   help="colour codes: auto (default: only on a terminal; NO_COLOR turns them off, "
+                        "FORCE_COLOR on), always, or never")
     p.add_argument("--version", action="store_true", help="print the version and exit")
+    remote = p.add_argument_group("a real AO network instead of the local one (all three URLs are needed)")
+    remote.add_argument("--mu-url", metavar="URL", help="the Messenger Unit (env MU_URL)")
+    remote.add_argument("--cu-url", metavar="URL", help="the Compute Unit (env CU_URL)")
+    remote.add_argument("--gateway-url", metavar="URL", help="the gateway, for GraphQL (env GATEWAY_URL)")
+    remote.add_argument("--wallet", metavar="FILE", help="an Arweave JWK wallet file (default: one generated once "
+                                                         "and kept in the data directory)")
+    remote.add_argument("--module", metavar="ID", help=f"module of a new process (default {DEFAULT_MODULE}, aos 2.0.1)")
+    remote.add_argument("--scheduler", metavar="ID", help=f"scheduler of a new process (env SCHEDULER, default {DEFAULT_SCHEDULER})")
+    remote.add_argument("--authority", metavar="ID", help=f"authority of a new process, the MU's address (env AUTHORITY, "
+                                                          f"default {DEFAULT_AUTHORITY})")
     return p
+
+
+REMOTE_URLS = (("mu_url", "--mu-url", "MU_URL"), ("cu_url", "--cu-url", "CU_URL"),
+               ("gateway_url", "--gateway-url", "GATEWAY_URL"))
+LOCAL_ONLY_FLAGS = (("fund", "--fund"), ("publish", "--publish"), ("model", "--model"), ("workers", "--workers"),
+                    ("backend", "--backend"))
+REMOTE_ONLY_FLAGS = (("wallet", "--wallet"), ("module", "--module"), ("scheduler", "--scheduler"),
+                     ("authority", "--authority"))
+REMOTE_WALLET_FILE = "arweave-wallet.json"
+
+
+def remote_config(args, environ=None):
+    """The remote network the flags (else MU_URL, CU_URL, GATEWAY_URL) point at; None for the local network."""
+    env = os.environ if environ is None else environ
+    urls = {field: getattr(args, field) or env.get(var) or None for field, _, var in REMOTE_URLS}
+    if not any(urls.values()):
+        for field, flag in REMOTE_ONLY_FLAGS:
+            if getattr(args, field) is not None:
+                raise StartError(f"ERROR: {flag} is for a real AO network: give --mu-url, --cu-url and --gateway-url too.")
+        return None
+    missing = [f"{flag} (or {var})" for field, flag, var in REMOTE_URLS if not urls[field]]
+    if missing:
+        raise StartError("ERROR: a real AO network needs all three units; missing: " + ", ".join(missing))
+    for field, flag in LOCAL_ONLY_FLAGS:
+        if getattr(args, field) is not None:
+            raise StartError(f"ERROR: {flag} is for the local network only, not for a real AO network.")
+    options = {"module": args.module, "scheduler": args.scheduler or env.get("SCHEDULER"),
+               "authority": args.authority or env.get("AUTHORITY")}
+    for name, value in options.items():
+        if value is not None and not ids.is_id(value):
+            raise StartError(f"ERROR: --{name} must be a 43-character id, not {value!r}")
+    from aosrepl.remote.backend import RemoteConfig
+    return RemoteConfig(**urls, **{k: v for k, v in options.items() if v is not None})
+
+
+def open_remote(data_dir: Path, args, config):
+    from aosrepl.remote.backend import RemoteNetwork
+    from aosrepl.remote.wallet import WalletError, load_or_create_wallet, load_wallet
+    try:
+        if args.wallet:
+            wallet, created = load_wallet(args.wallet), False
+        else:
+            wallet, created = load_or_create_wallet(data_dir / REMOTE_WALLET_FILE)
+    except WalletError as exc:
+        raise StartError(str(exc)) from None
+    try:
+        net = RemoteNetwork(wallet, config, data_dir)
+    except ValueError as exc:       # a URL that is not one
+        raise StartError(f"ERROR: {exc}") from None
+    if created:
+        net.notice(f"Generated a new Arweave wallet {wallet.address} in {data_dir / REMOTE_WALLET_FILE}")
+    return net
 
 
 def data_dir_from(args) -> Path:
@@ -69,6 +141,18 @@ def spawn_tags(args) -> list[dict]:
         tags += [{"name": "Cron-Interval", "value": f"{match.group(1)}-{match.group(2).lower()}"},
                  {"name": "Cron-Tag-Action", "value": "Cron"}]
     return tags
+
+
+def spawn_module(args) -> str:
+    """The module a new process is spawned with: --module ID, --sqlite, else the aos module."""
+    if args.module and args.sqlite and modules.lookup(args.module) is not modules.AOS_SQLITE:
+        raise StartError("ERROR: --sqlite and --module name different modules; give one of them.")
+    chosen = args.module or (ids.AOS_SQLITE_MODULE_ID if args.sqlite else ids.AOS_MODULE_ID)
+    try:
+        modules.resolve(chosen)
+    except modules.UnknownModule as exc:
+        raise StartError(f"ERROR: {exc}") from None
+    return chosen
 
 
 def spawn_data(args) -> str | None:
@@ -107,17 +191,19 @@ def open_network(data_dir: Path, args):
 
 def find_process(net, args) -> str:
     if ids.is_id(args.name):
-        if any(p.id == args.name for p in net.processes()):
+        if net.has_process(args.name):
             return args.name
         raise StartError("Error! Could not find process ID.")
-    return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args))
+    return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args), module=spawn_module(args))
 
 
 def list_processes(net, out) -> int:
     mine = [p for p in net.processes() if p.owner == net.wallet.address]
     out.write(green("Your Processes") + "\n")
     for p in mine:
-        out.write(f"{p.name or '-'} - {green(p.id)}\n")
+        # aos's own line; a process of another module says which (aos has only one kind in its list)
+        module = "" if p.module == ids.AOS_MODULE_ID else " " + gray(f"({modules.display_name(p.module)})")
+        out.write(f"{p.name or '-'} - {green(p.id)}{module}\n")
     if not mine:
         out.write(gray("(none yet: start one with `aos NAME`)") + "\n")
     return 0
@@ -134,15 +220,17 @@ def publish(net, folder: str, out) -> int:
     return 0
 
 
-def start_files(session, args) -> None:
+def start_files(session, args) -> bool:
+    """--load, --fund and --monitor, in that order; False if any of them failed (each one still runs)."""
+    ok = True
     for name in args.load:
         loaded = session.commands.load(name)
-        if loaded is not None:
-            session.evaluate(*loaded)
+        ok = (loaded is not None and session.evaluate(*loaded)) and ok
     if args.fund:
-        session.commands.network.fund(args.fund)
+        ok = session.commands.network.fund(args.fund) is not False and ok
     if args.monitor:
-        session.commands.monitor()
+        ok = session.commands.monitor() and ok
+    return ok
 
 
 def run_scripted(session, net, lines, timeout: float) -> bool:
@@ -169,7 +257,7 @@ def run_interactive(session, net, data_dir: Path, args, out) -> int:
     except Exception as exc:
         out.write(red(f"Could not connect to process! Exiting... ({exc})") + "\n")
         return 1
-    if version is not None and version != display.AOS_LIBRARY_VERSION:
+    if net.is_local and version is not None and version != display.AOS_LIBRARY_VERSION:
         out.write(blue("A new AOS update is available. run [.update] to install.") + "\n")
     start_files(session, args)
     from aosrepl.console.app import run_app      # prompt_toolkit only for the interactive console
@@ -185,7 +273,8 @@ def stdin_lines():
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    out = ColorFilter(sys.stdout, display.color_enabled())
+    color = display.color_enabled(stream=sys.stdout, mode=args.color)
+    out = ColorFilter(sys.stdout, color)
     if args.version:
         out.write(gray(f"AOS Client Version: aosrepl {__version__} (aos {display.AOS_LIBRARY_VERSION} processes)") + "\n")
         return 0
@@ -193,37 +282,46 @@ def main(argv=None) -> int:
     try:
         data_dir = data_dir_from(args)
         spawn_tags(args)                       # flag errors before anything starts
+        spawn_module(args)
         check_inference_flags(args)
-        net = open_network(data_dir, args)
+        remote = remote_config(args)
+        net = open_remote(data_dir, args, remote) if remote else open_network(data_dir, args)
         if args.publish:
             return publish(net, args.publish, out)
         if args.list:
             return list_processes(net, out)
         interactive = args.run is None and sys.stdin.isatty() and sys.stdout.isatty()
-        if interactive:
+        if interactive and remote:
+            out.write(display.remote_splash(data_dir=str(data_dir), wallet=net.wallet.address, mu=remote.mu_url,
+                                            cu=remote.cu_url, gateway=remote.gateway_url, module=remote.module,
+                                            scheduler=remote.scheduler))
+        elif interactive:
             out.write(display.splash(data_dir=str(data_dir), wallet=net.wallet.address, model=args.model,
                                      backend=args.backend, workers=args.workers))
         pid = find_process(net, args)
         from aosrepl.console.session import ConsoleSession
-        session = ConsoleSession(net, pid, display.CurrentStdout(), data_dir=data_dir,
-                                 eval_timeout=None if interactive else args.timeout)
+        # Scripted runs print results only: no hints meant for a person at the keyboard.
+        session = ConsoleSession(net, pid, display.CurrentStdout(), color=color, data_dir=data_dir,
+                                 eval_timeout=None if interactive else args.timeout, guide=interactive)
         net.subscribe(pid, session.on_result)
         net.subscribe_notices(session.on_notice)
         for notice in list(getattr(net, "notices", [])):       # what the network said while starting
             session.on_notice(notice)
         if interactive:
             return run_interactive(session, net, data_dir, args, out)
-        start_files(session, args)
+        started = start_files(session, args)
         net.run_until_idle(timeout=args.timeout)
-        if args.run is not None:
-            return 0 if run_scripted(session, net, [args.run], args.timeout) else 1
-        run_scripted(session, net, stdin_lines(), args.timeout)
-        return 0
+        lines = [args.run] if args.run is not None else stdin_lines()
+        ran = run_scripted(session, net, lines, args.timeout)
+        return 0 if started and ran else 1
     except StartError as exc:
         out.write(red(str(exc)) + "\n")
         return 1
     except KeyboardInterrupt:
         return 130
+    except RemoteError as exc:     # its message names the unit and what it answered
+        out.write(red(f"ERROR: {exc}") + "\n")
+        return 1
     except Exception as exc:      # a broken network or data dir: one clear line, never a traceback
         out.write(red(f"ERROR: {type(exc).__name__}: {exc}") + "\n")
         return 1

@@ -17,12 +17,20 @@ PHI3_MODEL = "ISrbGzQot05rs_HKC08O_SmkipYQnqgB1yC3mjZZeEo"
 MU_AUTHORITY = "fcoN_xJeisVsPXA-trzVAuIiqO3ydLQxM-L4XbrQKzY"
 # The module every user process runs: our aos library (a fixed id of our own).
 AOS_MODULE_ID = "aosrepl-aos-module-2-0-0-rc-lua53-000000000"
-# The module service processes run: the same library, marked as ours.
+# The aos-sqlite module (`aos --sqlite`): aos 2.0.1's `aos.sqlite` id (Sep 2024). See aosrepl/modules.py.
+AOS_SQLITE_MODULE_ID = "aGVVWHldKA7GBlI_w7Qp_agO6aKjCoOTPA1G2OlluXE"
+# The aos-llama module Llama Land's LLM processes name.
+AOS_LLAMA_MODULE_ID = "1PdCJiXhNafpJbvC-sjxWTeNzbf9Q_RfUNs84GYoPm0"
+# Where later aos versions' `apm` clients find the registry (Sep 2024; Aug 2025).
+APM_REGISTRY_V2 = "DKF8oXtPvh3q8s0fJFIeHFyHNM6oKrwMCUrPxEMroak"
+APM_REGISTRY_V3 = "RLvG3tclmALLBCrwc17NqzNFqZCrUf3-RKZ5v8VRHiU"
+# The local scheduler unit every process names in its Scheduler tag.
 SCHEDULER_ID = "aosrepl-local-scheduler-unit-00000000000000"
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
-assert all(len(i) == 43 for i in (AOS_MODULE_ID, SCHEDULER_ID))
+assert all(len(i) == 43 for i in (AOS_MODULE_ID, SCHEDULER_ID, AOS_SQLITE_MODULE_ID, AOS_LLAMA_MODULE_ID,
+                                  APM_REGISTRY_V2, APM_REGISTRY_V3))
 
 
 def encode(raw: bytes) -> str:

@@ -70,6 +70,7 @@ test("authorities come from the Authority tag", function()
 end)
 
 test("base64 round trip and Dump", function()
+  local base64 = require(".base64")
   assert_eq(base64.encode("hello"), "aGVsbG8=")
   assert_eq(base64.decode("aGVsbG8="), "hello")
   assert_eq(Dump({ a = 1, [2] = "x" }), '{\n    [2] = "x",\n    a = 1\n}')

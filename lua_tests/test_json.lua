@@ -1,4 +1,6 @@
--- json encode/decode, also reachable as the global `json`
+-- json encode/decode (`require("json")`; aos has no `json` global)
+local json = require("json")
+assert(_G.json == nil, "aos has no json global")
 test("encode", function()
   assert_eq(json.encode({ a = { 1, 2 }, b = "x\n/", c = 1.0, d = 1.5 }), '{"a":[1,2],"b":"x\\n/","c":1,"d":1.5}')
   assert_eq(json.encode({}), "[]")

@@ -21,11 +21,14 @@ from prompt_toolkit.patch_stdout import patch_stdout
 from pygments.lexers.scripting import LuaLexer
 
 from aosrepl.console.busy import SPINNER, BusyScreen
+from aosrepl.console.code_style import code_style
+from aosrepl.console.commands import PadError
 from aosrepl.console.display import gray, red, strip_ansi
 from aosrepl.console.history import add_entry, history_path, load_history, save_history
 from aosrepl.console.terminal import TerminalWriter
 
 ACTIVITY_POLL = 0.25        # seconds between looks at whether the network is busy
+PROMPT_FAILURES = 5         # the prompt failing this many times in a row (a bug) ends the console
 EXIT_HINT = "(To exit, press Ctrl-C again, Ctrl-D on an empty line, or type .exit)"
 _EXPRESSION_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*[.:]?$")
 
@@ -45,14 +48,14 @@ class ProcessHistory(History):
         if string == ".exit":
             return      # the way out is not worth recalling
         if add_entry(self.entries, string):
-            self._loaded_strings.insert(0, string)
+            self._loaded_strings.insert(0, self.entries[0])     # as stored (bytes that were not UTF-8: U+FFFD)
             self.store_string(string)
 
     def store_string(self, string: str) -> None:
         try:
             save_history(self.path, self.entries)
-        except OSError:
-            pass      # a read-only data dir must not break typing
+        except (OSError, ValueError):
+            pass      # a read-only data dir (or any other failed save) must not break typing
 
 
 class ProcessCompleter(Completer):
@@ -88,6 +91,7 @@ class ConsoleApp:
         self.network_busy = False
         self.prompt = PromptSession(
             history=self.history, lexer=PygmentsLexer(LuaLexer) if session.color else None,
+            style=code_style(), include_default_pygments_style=False,      # the terminal's own 16 colours
             completer=ThreadedCompleter(ProcessCompleter(net, session.pid)), complete_while_typing=False,
             key_bindings=self._prompt_keys(), enable_history_search=False)
 
@@ -153,6 +157,7 @@ class ConsoleApp:
             activity.cancel()
 
     async def _loop(self) -> int:
+        failures = 0
         with patch_stdout(raw=True):      # stray prints of other code still land above the prompt
             while not self.session.exited:
                 if self.busy.queued:
@@ -165,6 +170,14 @@ class ConsoleApp:
                         line = await self.prompt.prompt_async(self._message, default=default, rprompt=self._activity)
                     except (EOFError, KeyboardInterrupt):
                         break
+                    except Exception as exc:      # a fault in the prompt itself: say so, and prompt again
+                        failures += 1
+                        self.session.say(red(f"ERROR: the prompt failed: {type(exc).__name__}: {exc}"))
+                        if failures >= PROMPT_FAILURES:
+                            self.session.say(red("ERROR: the prompt keeps failing; leaving the console."))
+                            return 1
+                        continue
+                    failures = 0
                 self.exit_armed = False
                 lines = line.split("\n")
                 if len(lines) > 1 and any(part.startswith(".") for part in lines):
@@ -194,7 +207,11 @@ class ConsoleApp:
         loop = asyncio.get_running_loop()
         try:
             if line == ".pad" and self.session.editor_lines is None:
-                edited = self.session.commands.pad_edit()     # $EDITOR needs the terminal: before the spinner
+                try:
+                    edited = self.session.commands.pad_edit()     # $EDITOR needs the terminal: before the spinner
+                except PadError as exc:
+                    self.session.say(red(str(exc)))
+                    return
                 if edited is None:
                     return
                 work = loop.run_in_executor(None, self.session.evaluate, *edited)

@@ -8,6 +8,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -22,7 +23,19 @@ if TYPE_CHECKING:
 
 EDITOR_BANNER = "<editor mode> use '.done' to submit or '.cancel' to cancel"
 BAD_BLUEPRINT = "ERROR: .load-blueprint function requires a valid blueprint"
-_BLUEPRINT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+PAD_NEEDS_TERMINAL = ("ERROR: .pad opens your editor, which needs a terminal, and input is not coming from one "
+                      "(use .load FILE or .editor ... .done instead)")
+EDITOR_ONLY = (".done", ".cancel", ".delete", ".print")
+# A dot and a letter starts a command; `.5` is still a Lua number.
+_COMMAND_WORD = re.compile(r"^\.[A-Za-z]")
+
+
+# Commands about aosrepl's own local network; on a real AO network they say so instead.
+LOCAL_ONLY = (".fund", ".ps", ".watch", ".unwatch", ".update")
+
+
+class PadError(Exception):
+    """`.pad` cannot run the editor here; the message is for the user."""
 
 
 def file_origin(path: Path, text: str):
@@ -34,7 +47,10 @@ def file_origin(path: Path, text: str):
 
 
 def default_editor(path: Path) -> int:
-    """Opens $EDITOR (else vi) on the file, through a shell as aos does; returns its exit status."""
+    """Opens $EDITOR (else vi) on the file, through a shell as aos does; returns its exit status.
+    Only on a terminal: an editor started on piped input would read (and eat) the rest of the script."""
+    if not sys.stdin.isatty():
+        raise PadError(PAD_NEEDS_TERMINAL)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     return subprocess.call(f"{editor} {shlex.quote(str(path))}", shell=True)
 
@@ -65,6 +81,8 @@ class Commands:
         if not in_editor:
             if not line.strip():
                 return True
+            if line.split(" ", 1)[0] in LOCAL_ONLY and not s.net.is_local:
+                return self._local_only(line.split(" ", 1)[0])
             if line in self._simple:
                 return self._simple[line]()
             word, _, rest = line.partition(" ")
@@ -75,7 +93,7 @@ class Commands:
         if line.startswith(".load"):
             return self._expand(self.load(_argument(line)))
         if line == ".editor":
-            s.say(EDITOR_BANNER)
+            s.hint(EDITOR_BANNER)
             if not in_editor:
                 s.editor_lines = []
                 s.on_change()
@@ -85,12 +103,30 @@ class Commands:
         if line == ".pad":
             return self.pad()
         if line == ".exit":
-            s.say(gray("Exiting..."))
+            s.hint(gray("Exiting..."))
             s.exited = True
             return True
         if line == ".update":
             return self.update()
+        if _COMMAND_WORD.match(line):
+            return self.not_a_command(line.split()[0])
         return s.evaluate(line)
+
+    def not_a_command(self, word: str) -> bool:
+        """A line that starts like a command but is none: said so, instead of a Lua syntax error."""
+        if word in EDITOR_ONLY:
+            message = f"ERROR: {word} only works in editor mode (start it with .editor)"
+        elif word in self._simple or word in (".editor", ".pad", ".exit", ".update"):
+            message = f"ERROR: {word} takes no argument (type {word} alone)"
+        else:
+            message = f"ERROR: unknown command {word} (type .help for the commands)"
+        self.s.say(red(message))
+        return False
+
+    def _local_only(self, command: str) -> bool:
+        why = {".update": "it installs aosrepl's own aos library"}.get(command, "it is about aosrepl's local network")
+        self.s.say(red(f"ERROR: {command} is for the local network only ({why}); this console is on a real AO network."))
+        return False
 
     def _expand(self, loaded) -> bool:
         """Evaluates what `.load`/`.load-blueprint` produced, or adds it to the editor buffer."""
@@ -109,14 +145,15 @@ class Commands:
         if line == ".done":
             code = "".join(part + "\n" for part in buffer)
             self._leave_editor()
-            s.say("")
+            s.hint("")        # on a terminal, a blank line between the typed block and its result
             return s.evaluate(code)
         if line == ".cancel":
             self._leave_editor()
             return True
         if line == ".delete":
             if buffer:
-                s.say(gray(f"(deleted: {buffer.pop()})"))
+                deleted = buffer.pop()
+                s.hint(gray(f"(deleted: {deleted})"))
             return True
         if line == ".print":
             text = "\n".join(buffer)
@@ -142,11 +179,20 @@ class Commands:
         self.s.say(file_tree(project.files, project.main))
         return project.code, project.origin()
 
+    def blueprint_names(self) -> list[str]:
+        try:
+            return sorted(p.stem for p in self.blueprints_dir.glob("*.lua") if p.is_file())
+        except OSError:
+            return []
+
     def blueprint(self, name: str | None):
-        path = self.blueprints_dir / f"{name}.lua" if name and _BLUEPRINT_NAME.match(name) else None
-        if path is None or not path.is_file():
+        # Only a name from the folder's listing ever becomes a path: no user text reaches the file system.
+        names = self.blueprint_names()
+        if name not in names:
             self.s.say(red(BAD_BLUEPRINT))
+            self.s.say(gray("Blueprints: " + (", ".join(names) or "(none found in " + str(self.blueprints_dir) + ")")))
             return None
+        path = self.blueprints_dir / f"{name}.lua"
         try:
             code = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -160,11 +206,16 @@ class Commands:
         return self.s.evaluate(update_script())
 
     def pad(self) -> bool:
-        edited = self.pad_edit()
+        try:
+            edited = self.pad_edit()
+        except PadError as exc:
+            self.s.say(red(str(exc)))
+            return False
         return True if edited is None else self.s.evaluate(*edited)
 
     def pad_edit(self):
-        """Runs the editor on the scratch file: (code, origin) if it was saved with changes, else None."""
+        """Runs the editor on the scratch file: (code, origin) if it was saved with changes, else None.
+        PadError when there is no terminal to run it on."""
         path = self.pad_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():

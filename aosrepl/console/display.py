@@ -32,10 +32,30 @@ def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
 
-def color_enabled(environ=None) -> bool:
-    """https://no-color.org: any non-empty NO_COLOR turns colour off everywhere."""
+COLOR_MODES = ("auto", "always", "never")
+
+
+def color_enabled(environ=None, stream=None, mode: str = "auto") -> bool:
+    """Whether to write colour codes. `--color always|never` decides outright; otherwise a non-empty
+    NO_COLOR turns colour off (https://no-color.org), a non-empty FORCE_COLOR other than "0" turns it on
+    (for a pager such as `less -R`), and else colour goes only to a terminal: never into a pipe or a file.
+    Without a stream (the console core used on its own) only the environment decides."""
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
     env = os.environ if environ is None else environ
-    return not env.get("NO_COLOR")
+    if env.get("NO_COLOR"):
+        return False
+    force = env.get("FORCE_COLOR")
+    if force:
+        return force != "0"
+    if stream is None:
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):    # no isatty, or a closed stream
+        return False
 
 
 class CurrentStdout:
@@ -78,6 +98,25 @@ def splash(*, data_dir: str, wallet: str, model: str | None, backend: str | None
         gray("Data directory: ") + data_dir,
         gray("Wallet:         ") + green(wallet),
         gray("Model:          ") + inference + (gray(f" ({workers} workers)") if workers else ""),
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def remote_splash(*, data_dir: str, wallet: str, mu: str, cu: str, gateway: str, module: str, scheduler: str) -> str:
+    """The start-up banner on a real AO network: the units and ids behind this console."""
+    lines = [
+        "",
+        green("aosrepl") + gray(f" {__version__}") + " - the aos console on a real AO network",
+        gray("Type \".help\" for commands, \"Ctrl-C\" twice or \".exit\" to leave."),
+        "",
+        gray("Data directory: ") + data_dir,
+        gray("Wallet:         ") + green(wallet),
+        gray("MU:             ") + mu,
+        gray("CU:             ") + cu,
+        gray("Gateway:        ") + gateway,
+        gray("Module:         ") + module + gray(" (for a new process)"),
+        gray("Scheduler:      ") + scheduler,
         "",
     ]
     return "\n".join(lines) + "\n"

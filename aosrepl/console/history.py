@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 MAX_ENTRIES = 1000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def history_path(data_dir: str | Path, pid: str) -> Path:
@@ -25,15 +27,30 @@ def load_history(path: Path) -> list[str]:
 
 
 def save_history(path: Path, entries: list[str]) -> None:
-    """Atomic write: a crash mid-save leaves the previous file intact."""
+    """Atomic write: a crash mid-save leaves the previous file intact, and a failed save leaves no
+    temporary file behind (the error is raised after cleaning up)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps([storable(e) for e in entries[:MAX_ENTRIES]], indent=2, ensure_ascii=False)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(entries[:MAX_ENTRIES], indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def storable(line: str) -> str:
+    """The line as the history keeps it. Bytes the terminal sent that are not UTF-8 reach Python as lone
+    surrogates (surrogateescape); each becomes U+FFFD, so the file stays valid UTF-8 that any reader (and
+    the next start) can load, and the recalled line shows where the bad byte was. Keeping the raw byte
+    instead would make the whole file unreadable as UTF-8, losing every other entry with it."""
+    return _SURROGATE.sub("\ufffd", line)
 
 
 def add_entry(entries: list[str], line: str) -> bool:
     """aos's rule: blank lines and a repeat of the previous line are not kept. True if added."""
+    line = storable(line)
     if not line.strip() or (entries and entries[0] == line):
         return False
     entries.insert(0, line)

@@ -10,7 +10,7 @@ from aosrepl.bundle import Bundle, BundleError, bundle
 from aosrepl.console.errors import Origin, SourceLine
 
 NOT_LUA = "ERROR: .load function requires a *.lua file"
-NOT_FOUND = "ERROR (200): file not found."
+NOT_FOUND = "ERROR: file not found: {path}"     # aos says `ERROR (200): file not found.`, with no path
 
 
 class LoadError(Exception):
@@ -48,8 +48,12 @@ def resolve_main(argument: str | None, cwd: str | None = None) -> Path:
     if not path.is_absolute():
         path = Path(cwd or os.getcwd()) / path
     path = Path(os.path.normpath(path))
-    if not path.is_file():
-        raise LoadError(NOT_FOUND)
+    try:
+        found = path.is_file()
+    except OSError as exc:       # e.g. a name longer than the file system allows
+        raise LoadError(f"ERROR: cannot load {argument}: {exc.strerror or exc}") from None
+    if not found:
+        raise LoadError(NOT_FOUND.format(path=path))
     return path
 
 

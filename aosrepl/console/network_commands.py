@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Callable
 
-from aosrepl import ids
+from aosrepl import ids, modules
 from aosrepl.console.display import blue, gray, green, red
 
 if TYPE_CHECKING:
@@ -60,7 +60,8 @@ class NetworkCommands:
         width = max([len(p.name or "") for p in rows] + [4])
         for p in rows:
             mark = "*" if p.id == self.s.pid else " "
-            self.s.say(f"{mark} {(p.name or '-').ljust(width)}  {green(p.id)}  {gray(str(p.kind or ''))}")
+            self.s.say(f"{mark} {(p.name or '-').ljust(width)}  {green(p.id)}  {gray(str(p.kind or ''))}"
+                       f"  {gray(modules.display_name(p.module))}")
         return True
 
     def _resolve(self, key: str):

@@ -13,8 +13,11 @@ from aosrepl.console import display
 from aosrepl.console.commands import Commands
 from aosrepl.console.display import ColorFilter, FALLBACK_PROMPT, red
 from aosrepl.console.errors import Origin, format_error, typed_origin
+from aosrepl.console.history import storable
 
 UNKNOWN_ERROR = "An unknown error occurred."
+NOT_UTF8 = ("ERROR: this line has bytes that are not UTF-8 (shown as \ufffd: {line}); it was not run. "
+            "Is your terminal set to UTF-8?")
 VERSION_PROBE = "require('.process')._version"
 
 
@@ -22,12 +25,13 @@ class ConsoleSession:
     def __init__(self, network, pid: str, out, *, color: bool | None = None,
                  blueprints_dir: str | Path | None = None, data_dir: str | Path | None = None,
                  cwd: str | None = None, eval_timeout: float | None = None,
-                 run_editor: Callable[[Path], int] | None = None):
+                 run_editor: Callable[[Path], int] | None = None, guide: bool = True):
         self.net = network
         self.pid = pid
         self.color = display.color_enabled() if color is None else color
         self.out = ColorFilter(out, self.color)
         self.eval_timeout = eval_timeout
+        self.guide = guide      # show the hints meant for a person at the keyboard (not in piped runs)
         self.process_prompt = FALLBACK_PROMPT
         self.dryrun = False
         self.editor_lines: list[str] | None = None     # the `.editor` buffer; None outside editor mode
@@ -69,9 +73,19 @@ class ConsoleSession:
         """Writes one line of console text."""
         self.write(text + "\n")
 
+    def hint(self, text: str):
+        """A line meant for a person typing (e.g. the editor banner): left out of scripted output."""
+        if self.guide:
+            self.say(text)
+
     # ----- a typed line ------------------------------------------------------------------------
     def submit(self, line: str) -> bool:
         """Handles one typed line. Returns False when it ended in an error (for `--run` exit codes)."""
+        if storable(line) != line:
+            # Bytes that were not UTF-8 (a Latin-1 keyboard, pasted binary) arrive as lone surrogates: they
+            # cannot become a message (AO messages are UTF-8), and guessing what they meant could be wrong.
+            self.say(red(NOT_UTF8.format(line=storable(line))))
+            return False
         try:
             return self.commands.handle(line)
         except Exception as exc:     # nothing typed may crash the console

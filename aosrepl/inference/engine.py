@@ -1,8 +1,8 @@
 """The in-process inference engine behind one worker's `llama` module: one llama-cpp-python model and
 context, with aos-llama's stateful API (set a prompt, pull tokens one at a time, add text, save/restore).
 
-One engine per worker: a llama.cpp context is not safe to share between threads, and the weights are
-memory-mapped, so several engines on the same file share those pages anyway. `llama_cpp` is imported
+One engine per worker: a llama.cpp context is not safe to share between threads; the weights are one
+llama.cpp model object shared by every engine (shared_models.py). `llama_cpp` is imported
 the first time a model is really needed, never when the module is only wired into a process.
 """
 from __future__ import annotations
@@ -61,6 +61,11 @@ class Engine:
     def _stop_generation(self) -> None:
         raise NotImplementedError
 
+    _finished = False      # the generation has ended (Llama.next() gives nil)
+
+    def finished(self) -> bool:
+        return bool(self._finished)
+
     def info(self) -> str:
         return "A decentralized LLM inference engine, built on top of llama.cpp."
 
@@ -114,12 +119,13 @@ class LocalEngine(Engine):
         return self._llm
 
     def _open(self, embedding: bool):
-        import llama_cpp  # heavy: only when a model is first used
+        from aosrepl.inference.shared_models import SHARED_MODELS   # imports llama_cpp: only on first use
         models.check_gguf(self._path)
         started = time.monotonic()
         try:
-            llm = llama_cpp.Llama(str(self._path), n_ctx=self._n_ctx, n_threads=self._threads,
-                                  embedding=embedding, verbose=False)
+            # its own context, over the weights every engine of this network shares
+            llm = SHARED_MODELS.open(str(self._path), n_ctx=self._n_ctx, n_threads=self._threads,
+                                     embedding=embedding, verbose=False)
         except Exception as exc:   # llama.cpp reports a bad file as a bare ValueError/RuntimeError
             raise InferenceError(f"cannot load model {self._path}: {exc} "
                                  "(the file may be truncated, corrupt, or of an unsupported kind)") from None

@@ -1,5 +1,5 @@
 -- The `llama` module of a worker process: aos-llama's API (load, setPrompt, next, run, add, stop, info,
--- logLevel/onLog/onProgress) plus the later AO-Llama calls (setTemp, setSeed, saveState, loadState, embed),
+-- logLevel/logLevels/log/onLog/onProgress) plus the later AO-Llama calls (setTemp, setSeed, saveState, loadState, embed),
 -- over `core`, the Python functions of this worker's engine. Python never raises into Lua: a failed call
 -- leaves its message in core.take_error(), which is raised here as a plain Lua error (no position prefix,
 -- so users and the herder see the message itself).
@@ -7,16 +7,23 @@ local core = ...
 
 local Llama = {
   _version = "0.0.1",
-  logLevel = 2,          -- 2 error, 3 warning, 4 info, 5 debug (workers use 4)
-  logToStderr = false,
+  logLevel = 5,          -- messages at or below this level reach Llama.onLog (2 error ... 5 debug)
+  logToStderr = false,   -- aos-llama writes them to stderr too; here stderr is the console's terminal
+  logLevels = { [2] = "error", [3] = "warn", [4] = "info", [5] = "debug" },
+  log = {},              -- level name -> the messages logged at that level, oldest first
 }
+
+local LOG_KEEP = 1000    -- messages kept per level: a long-lived worker must not grow without end
 
 local function flush_logs()
   local lines = core.take_logs()
   if type(lines) ~= "table" then return end
   for i = 1, #lines do
     local level, text = string.match(lines[i], "^(%d+)\t(.*)$")
-    Llama.log(tonumber(level) or 4, text or lines[i])
+    level = tonumber(level) or 4
+    if level <= (tonumber(Llama.logLevel) or 5) then
+      Llama.onLog(level, text or lines[i])
+    end
   end
 end
 
@@ -28,15 +35,18 @@ local function call(fn, ...)
   return value
 end
 
-function Llama.log(level, text)
-  if type(level) == "number" and level <= (tonumber(Llama.logLevel) or 2) then
-    Llama.onLog(level, text)
-  end
-end
-
--- Users replace these hooks; by default logs only go to the host's stderr when asked.
+-- The default hook keeps each message in Llama.log[<level name>]; users may replace it.
 function Llama.onLog(level, text)
-  if Llama.logToStderr then core.stderr("[llama " .. tostring(level) .. "] " .. tostring(text)) end
+  local name = Llama.logLevels[level] or tostring(level)
+  if Llama.logToStderr then core.stderr(name .. ": " .. tostring(text)) end
+  if type(Llama.log) ~= "table" then Llama.log = {} end
+  local list = Llama.log[name]
+  if type(list) ~= "table" then
+    list = {}
+    Llama.log[name] = list
+  end
+  list[#list + 1] = tostring(text)
+  if #list > LOG_KEEP then table.remove(list, 1) end
 end
 
 function Llama.onProgress() end
@@ -59,8 +69,11 @@ function Llama.add(text)
   call(core.add, text)
 end
 
+-- One more token's text; nil once the generation has ended (stop(), a full context, end of the answer).
 function Llama.next()
-  return call(core.next)
+  local piece = call(core.next)
+  if piece == "" and core.finished() then return nil end
+  return piece
 end
 
 function Llama.run(count)

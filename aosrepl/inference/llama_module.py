@@ -62,7 +62,8 @@ class EngineCalls:
             "embed": lambda text=None: e.embed(text),
         }
         funcs = {name: self._guard(fn) for name, fn in guarded.items()}
-        funcs.update(take_error=self.take_error, take_logs=self.take_logs, stderr=self.stderr)
+        funcs.update(take_error=self.take_error, take_logs=self.take_logs, stderr=self.stderr,
+                     finished=e.finished)
         return funcs
 
 

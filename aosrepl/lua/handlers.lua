@@ -23,18 +23,18 @@ local function find_index(name)
   return nil
 end
 
--- Check and normalise (name, pattern, handle, maxRuns); `add(name, handle)` uses name as the pattern.
+local function valid_name_and_pattern(name, pattern)
+  local tp = type(pattern)
+  return type(name) == "string" and (tp == "function" or tp == "table" or tp == "string")
+end
+
+-- Normalise (name, pattern, handle, maxRuns): `add(name, handle)` uses name as the pattern.
+-- As in aos, the handle itself is not checked here (a bad one fails when it runs).
 local function handler_args(name, pattern, handle, maxRuns)
   if handle == nil and maxRuns == nil then
     pattern, handle = name, pattern
   end
-  local tp, th = type(pattern), type(handle)
-  assert(
-    type(name) == "string"
-      and (tp == "function" or tp == "table" or tp == "string")
-      and (th == "function" or th == "table"),
-    ARGS_ERROR
-  )
+  assert(valid_name_and_pattern(name, pattern), ARGS_ERROR)
   return name, pattern, handle, maxRuns
 end
 
@@ -79,13 +79,15 @@ local function next_once_name()
   return name
 end
 
--- once([name,] pattern, handle): a handler that runs one time, placed first.
-function handlers.once(name, pattern, handle)
-  if type(name) == "string" and handle == nil then
-    -- once(name, handle): the name is also the Action pattern
-    pattern, handle = name, pattern
-  elseif type(name) ~= "string" then
-    name, pattern, handle = next_once_name(), name, pattern
+-- once(name, pattern, handle) or once(pattern, handle): a handler that runs one time, placed
+-- first; the two-argument form is named `_once_<n>`.
+function handlers.once(...)
+  local name, pattern, handle
+  if select("#", ...) >= 3 then
+    name, pattern, handle = ...
+  else
+    pattern, handle = ...
+    name = next_once_name()
   end
   handlers.prepend(name, pattern, handle, 1)
 end
@@ -94,6 +96,7 @@ local function inserter(anchor, offset)
   assert(type(anchor) == "string", "Handler name MUST be a string")
   return {
     add = function(name, pattern, handle, maxRuns)
+      assert(valid_name_and_pattern(name, pattern), ARGS_ERROR)
       local idx = find_index(anchor)
       if idx then
         table.insert(handlers.list, idx + offset, new_entry(name, pattern, handle, maxRuns))
@@ -108,16 +111,13 @@ function handlers.after(name) return inserter(name, 1) end
 function handlers.remove(name)
   assert(type(name) == "string", "name MUST be string")
   local idx = find_index(name)
-  if idx then
-    handlers.list[idx].removed = true
-    table.remove(handlers.list, idx)
-  end
+  if idx then table.remove(handlers.list, idx) end
 end
 
 -- receive(pattern): suspend the running coroutine until a matching message arrives.
 function handlers.receive(pattern)
   local self = coroutine.running()
-  handlers.once(next_once_name(), pattern, function(msg)
+  handlers.once(pattern, function(msg)
     -- the suspended code runs inside its own message's pcall: a `false` status
     -- from that pcall is its error, re-raised here in the message that resumed it
     local ok, status, err = coroutine.resume(self, msg)
@@ -163,40 +163,45 @@ local function spec_order_key(spec, depth)
   return "3" .. ts
 end
 
--- A resolver is { [spec] = fn }: call the first entry whose spec matches.
-local function run_resolver(resolver, msg, env)
-  local entries = {}
-  for spec in pairs(resolver) do entries[#entries + 1] = { spec = spec, key = spec_order_key(spec) } end
-  table.sort(entries, function(a, b) return a.key < b.key end)
-  for _, e in ipairs(entries) do
-    local m = utils.matchesSpec(msg, e.spec)
-    if m and m ~= 0 and m ~= "skip" then
-      return resolver[e.spec](msg, env)
+-- generateResolver(spec): a function(msg) that calls `spec` itself when it is a function,
+-- or, for a { [pattern] = fn } table, the first fn whose pattern matches the message.
+function handlers.generateResolver(resolveSpec)
+  return function(msg, env)
+    if type(resolveSpec) == "function" then return resolveSpec(msg, env) end
+    local entries = {}
+    for spec in pairs(resolveSpec) do entries[#entries + 1] = { spec = spec, key = spec_order_key(spec) } end
+    table.sort(entries, function(a, b) return a.key < b.key end)
+    for _, e in ipairs(entries) do
+      if utils.matchesSpec(msg, e.spec) then
+        return resolveSpec[e.spec](msg, env)
+      end
     end
   end
 end
 
 local function run_handle(o, msg, env)
-  if type(o.handle) == "table" then return run_resolver(o.handle, msg, env) end
+  if type(o.handle) == "table" then return handlers.generateResolver(o.handle)(msg, env) end
   return o.handle(msg, env)
 end
 
+-- Run the handlers in list order against `msg`. The live list is walked (as in aos): a
+-- handler that removes itself shifts the next one into its place, which is then skipped.
+-- Returns true when a handler broke the chain, nil otherwise (then `_default` runs).
 function handlers.evaluate(msg, env)
   local handled = false
   assert(type(msg) == "table", "msg is not valid")
   assert(type(env) == "table", "env is not valid")
-  -- walk a snapshot: handlers may add or remove handlers while running
-  local snapshot = table.move(handlers.list, 1, #handlers.list, 1, {})
-  for _, o in ipairs(snapshot) do
-    if o.name ~= "_default" and not o.removed then
+  for _, o in ipairs(handlers.list) do
+    if o.name ~= "_default" then
       local match = match_code(utils.matchesSpec(msg, o.pattern))
       if match ~= 0 then
         if match < 0 then handled = true end
         local ok, err = pcall(run_handle, o, msg, env)
         if not ok then error(err) end
-        if type(o.maxRuns) == "number" then
+        if o.maxRuns ~= nil and o.maxRuns ~= "inf" then
+          -- counted down on every run; only reaching exactly 0 removes it (0 itself goes to -1)
           o.maxRuns = o.maxRuns - 1
-          if o.maxRuns <= 0 and not o.removed then handlers.remove(o.name) end
+          if o.maxRuns == 0 then handlers.remove(o.name) end
         end
       end
       if match < 0 then return handled end
@@ -206,7 +211,6 @@ function handlers.evaluate(msg, env)
     local idx = find_index("_default")
     if idx then handlers.list[idx].handle(msg, env) end
   end
-  return handled
 end
 
 return handlers

@@ -18,14 +18,15 @@ local INBOX_LIMIT = 10000
 -- globals ------------------------------------------------------------------------------
 _G.ao = ao
 package.loaded["ao"] = ao
--- one table per module whichever name it is required by
-package.loaded[".json"] = json
-package.loaded["base64"] = base64
-package.loaded["decimal"] = require(".decimal")
+-- modules aos has loaded once a process is up (`json`, `.base64`, `.pretty` and `.crypto`
+-- are required, not globals)
+bit32 = require("bit32")
+require(".pretty")
+require(".crypto.init")
 Handlers = handlers
 Utils = utils
-_G.json = json
-_G.base64 = base64
+-- the process entry point, a global in aos
+function handle(msg, env) return process.handle(msg, env) end
 Dump = dump
 Colors = { red = colors.red, green = colors.green, blue = colors.blue, reset = colors.reset, gray = colors.gray }
 Bell = "\7"
@@ -281,9 +282,9 @@ function process.handle(msg, env)
   end
 
   Handlers.add("_eval", eval_pattern, eval_handle)
-  if msg.Id ~= nil and msg.Id == ao.id then
-    Handlers.once("_boot", boot_pattern, boot_handle)
-  end
+  -- re-registered on every message, as aos does: it stays listed (first) and runs only on
+  -- the spawn message
+  Handlers.once("_boot", boot_pattern, boot_handle)
   Handlers.append("_default", default_pattern, default_handle)
 
   add_reply_forward(msg)

@@ -1,6 +1,11 @@
--- .stringify: the table pretty-printer used by print and by Eval results.
--- Keys are visited in a fixed order (integers ascending, then strings, then the rest)
--- so output never depends on Lua's hash order.
+-- .stringify: the table pretty-printer used by print and by Eval results, laid out as aos
+-- lays it out (simple arrays inline, map entries one per line, a broken array sequence
+-- restarting in map mode).
+-- Key order: aos walks `pairs`. Number and boolean keys sit where Lua's tables put them
+-- whatever the process, so they keep that native order and print as aos prints them; the
+-- order of string keys depends on a per-state hash seed, so they come sorted instead
+-- (replays and tests see the same text every time). Numbers come first, as Lua keeps a
+-- table's array part ahead of its hash part.
 local stringify = { _version = "0.0.1" }
 
 local colors = {
@@ -8,28 +13,28 @@ local colors = {
 }
 stringify.colors = colors
 
-local RANK = { number = 1, string = 2, boolean = 3 }
-
-local function key_before(a, b)
-  local ta, tb = type(a), type(b)
-  if ta ~= tb then return (RANK[ta] or 4) < (RANK[tb] or 4) end
-  if ta == "number" or ta == "string" then return a < b end
-  return tostring(a) < tostring(b)
-end
-
 -- The keys of `t` in display order.
-function stringify.sortedKeys(t)
-  local keys, n = {}, 0
+function stringify.displayKeys(t)
+  local numbers, strings, others = {}, {}, {}
   for k in next, t do
-    n = n + 1
-    keys[n] = k
+    local tk = type(k)
+    if tk == "number" then
+      numbers[#numbers + 1] = k
+    elseif tk == "string" then
+      strings[#strings + 1] = k
+    else
+      others[#others + 1] = k
+    end
   end
-  table.sort(keys, key_before)
-  return keys, n
+  table.sort(strings)
+  local keys = numbers
+  for i = 1, #strings do keys[#keys + 1] = strings[i] end
+  for i = 1, #others do keys[#keys + 1] = others[i] end
+  return keys
 end
 
-local function is_simple_array(t, keys, n)
-  for i = 1, n do
+local function is_simple_array(t, keys)
+  for i = 1, #keys do
     if keys[i] ~= i then return false end
     local tv = type(t[i])
     if tv ~= "string" and tv ~= "number" then return false end
@@ -45,18 +50,23 @@ local function scalar(v)
 end
 
 function stringify.isSimpleArray(t)
-  local keys, n = stringify.sortedKeys(t)
-  return is_simple_array(t, keys, n)
+  return is_simple_array(t, stringify.displayKeys(t))
 end
 
-function stringify.format(tbl, indent, visited)
+-- `visited` holds the tables met in map mode (as in aos, a table met there a second time
+-- turns the whole call into "<circular reference>"); `open` holds the tables being printed
+-- around this one, so a table inside itself in array mode stops there too (aos would
+-- recurse until it runs out of memory).
+function stringify.format(tbl, indent, visited, open)
   indent = indent or 0
   visited = visited or {}
-  local keys, n = stringify.sortedKeys(tbl)
+  open = open or {}
+  if open[tbl] then return "<circular reference>" end
+  local keys = stringify.displayKeys(tbl)
 
-  if is_simple_array(tbl, keys, n) then
+  if is_simple_array(tbl, keys) then
     local items = {}
-    for i = 1, n do items[i] = scalar(tbl[i]) end
+    for i = 1, #keys do items[i] = scalar(tbl[i]) end
     return "{ " .. table.concat(items, ", ") .. " }"
   end
 
@@ -64,26 +74,31 @@ function stringify.format(tbl, indent, visited)
   local child = string.rep(" ", indent + 2)
   local entries = {}
   local array_mode = true
-  for i = 1, n do
+  for i = 1, #keys do
     local k = keys[i]
-    local v = tbl[k]
+    local v = rawget(tbl, k)
     if array_mode and k ~= #entries + 1 then
-      -- aos drops the array part once a key breaks the sequence
+      -- as in aos: once a key breaks the 1, 2, 3 sequence, the lines so far are dropped
       array_mode = false
       entries = {}
     end
     local text
     if type(v) == "table" then
-      if visited[v] then return "<circular reference>" end
-      visited[v] = true
-      text = stringify.format(v, indent + 2, visited)
+      if not array_mode then
+        if visited[v] then return "<circular reference>" end
+        visited[v] = true
+      end
+      open[tbl] = true
+      text = stringify.format(v, indent + 2, visited, open)
+      open[tbl] = nil
     else
       text = scalar(v)
     end
     if array_mode then
       entries[#entries + 1] = child .. text
     else
-      entries[#entries + 1] = child .. colors.red .. tostring(k) .. colors.reset .. " = " .. text
+      -- the key is concatenated as is: a boolean or table key fails as it does in aos
+      entries[#entries + 1] = child .. colors.red .. k .. colors.reset .. " = " .. text
     end
   end
 

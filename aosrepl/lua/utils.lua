@@ -10,48 +10,45 @@ local function is_array(t)
   end
   return n == #t
 end
-utils.isArray = is_array
 
--- curry(fn, arity): collect arguments over several calls until `arity` are known.
+-- curry(fn, arity): collect arguments over several calls until `arity` are known; the
+-- arity defaults to fn's parameter count. Behaves as aos's does, quirks included: arguments
+-- are counted with `#` (trailing nils do not count), and a partial application passes on
+-- only the first argument it collected (`f(1, 2)(3)` calls fn(1, 3)).
 function utils.curry(fn, arity)
   assert(type(fn) == "function", "function is required as first argument")
-  arity = arity or 2
+  arity = arity or debug.getinfo(fn, "u").nparams
   if arity < 2 then return fn end
   return function(...)
-    local args = table.pack(...)
-    if args.n >= arity then return fn(table.unpack(args, 1, args.n)) end
-    return utils.curry(function(...)
-      local more = table.pack(...)
-      local all = { table.unpack(args, 1, args.n) }
-      for i = 1, more.n do all[args.n + i] = more[i] end
-      return fn(table.unpack(all, 1, args.n + more.n))
-    end, arity - args.n)
+    local args = { ... }
+    if #args >= arity then return fn(table.unpack(args)) end
+    return utils.curry(function(...) return fn(table.unpack(args), ...) end, arity - #args)
   end
 end
 
--- Does one value match one spec? (`'_'` wildcard, function, any-of table, Lua pattern, equality)
+-- Does one value match one spec? `'_'` matches anything, a function decides, a table matches
+-- when any of its entries does, a string with Lua pattern characters is matched with
+-- string.match (which converts a number value to text: "1.5" matches 1.5), another string
+-- must be equal. Anything else never matches (as in aos, even 5 against 5).
 function utils.matchesPattern(pattern, value, msg)
-  if value == nil then return false end
+  if not pattern then return false end
   if pattern == "_" then return true end
   local tp = type(pattern)
   if tp == "function" then return pattern(value, msg) and true or false end
   if tp == "table" then
-    for _, sub in ipairs(pattern) do
+    for _, sub in pairs(pattern) do
       if utils.matchesPattern(sub, value, msg) then return true end
-    end
-    for k, sub in pairs(pattern) do
-      if math.type(k) ~= "integer" and utils.matchesPattern(sub, value, msg) then return true end
     end
     return false
   end
   if tp == "string" then
-    if type(value) ~= "string" then return false end
+    if value == nil then return false end
     if pattern:find("[%^%$%(%)%%%.%[%]%*%+%?]") then
-      return value:match(pattern) ~= nil
+      return string.match(value, pattern) ~= nil
     end
     return value == pattern
   end
-  return value == pattern
+  return false
 end
 
 -- Does the message match a handler spec (function, Action string, or field table)?
@@ -69,10 +66,6 @@ function utils.matchesSpec(msg, spec)
     return msg.Action ~= nil and msg.Action == spec
   end
   return false
-end
-
-function utils.capitalize(str)
-  return (str:gsub("^%l", string.upper))
 end
 
 utils.concat = utils.curry(function(a, b)
@@ -120,7 +113,7 @@ end, 2)
 
 utils.find = utils.curry(function(fn, t)
   assert(type(fn) == "function", "first argument should be a unary function")
-  assert(type(t) == "table", "second argument should be a table")
+  assert(type(t) == "table", "second argument should be a table that is an array")
   if is_array(t) then
     for k = 1, #t do
       if fn(t[k]) then return t[k] end

@@ -13,7 +13,9 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
         dir is never changed.
     net.spawn(name=None, tags=None, data=None, *, process_id=None, owner=None, kind="user", natives=(),
               ephemeral=False, module=AOS_MODULE_ID) -> pid
-        natives: names of entries of the network's `natives` this process may require (kept for replays).
+        natives: names of entries of the network's `natives` this process may require (kept for replays), besides
+        the ones its module brings (aosrepl/modules.py); an unknown module raises modules.UnknownModule.
+    net.find_or_spawn(name, tags=None, data=None, module=AOS_MODULE_ID) -> pid
     net.send(target, tags=None, data="", signer=None, msg_id=None) -> mid
         tags: dict, [{"name","value"}] or [(name, value)]; values are stringified. ValueError for bad input,
         NetworkError for a msg_id already used. aoconnect's Data-Protocol/Variant/Type/SDK tags are added.
@@ -48,8 +50,7 @@ store.py MessageLog (the durable log), processes.py ProcessTable (records, slots
 Router (log then deliver: ids, stamps, outbox routing, atomic units), scheduler.py Scheduler (a fixed pool of
 threads), runner.py ProcessRunner (Lua states, replay), observers.py Observers (waiters, subscribers,
 notices); genesis.py, cron.py, messages.py (tag/stamp helpers), datadir.py (dir, lock, wallet), errors.py.
-The public methods above are the backend seam: anything offering them (the local Network, a remote AO
-backend) can sit behind the console.
+The console sees it through aosrepl/backend.py's `Backend` (the seam the remote AO backend plugs into too).
 """
 from aosrepl.network.datadir import Wallet, default_data_dir
 from aosrepl.network.errors import DataDirError, NetworkError, NetworkTimeout

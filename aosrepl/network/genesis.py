@@ -50,16 +50,19 @@ def _eval(net, pid: str, code: str) -> None:
 
 
 def _publish_packages(net) -> None:
-    if net.log.get_meta(PACKAGES_FLAG) or not net.has_process(ids.APM_REGISTRY):
-        return
+    """The bundled packages, once per registry (each registry id is its own process)."""
     if importlib.util.find_spec("aosrepl.services.packages") is None:
         return
-    try:
-        packages = importlib.import_module("aosrepl.services.packages")
-        packages.publish_all(net)
-    except Exception as exc:   # a bad package must not stop the network from starting
-        net._notice(f"Publishing the bundled packages failed: {type(exc).__name__}: {exc}")
-    net.log.set_meta(PACKAGES_FLAG, "1")
+    for registry in getattr(services, "APM_REGISTRIES", (ids.APM_REGISTRY,)):
+        flag = PACKAGES_FLAG if registry == ids.APM_REGISTRY else f"{PACKAGES_FLAG}:{registry}"
+        if net.log.get_meta(flag) or not net.has_process(registry):
+            continue
+        try:
+            packages = importlib.import_module("aosrepl.services.packages")
+            packages.publish_all(net, registry=registry)
+        except Exception as exc:   # a bad package must not stop the network from starting
+            net._notice(f"Publishing the bundled packages failed: {type(exc).__name__}: {exc}")
+        net.log.set_meta(flag, "1")
 
 
 def _start_workers(net) -> None:

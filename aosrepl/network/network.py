@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 
-from aosrepl import ids
+from aosrepl import ids, modules
 from aosrepl.clock import DETERMINISTIC_START_MS, SystemClock, VirtualClock
 from aosrepl.network import cron, datadir, dryrun, genesis
 from aosrepl.network.errors import DataDirError, NetworkError
@@ -35,10 +35,13 @@ class ProcessInfo:
 
 class Network:
     """MU + SU + CU of a local AO network on one data dir (see the package docstring).
+    It is the console's local `aosrepl.backend.Backend`.
 
     Its parts: `log` (the durable MessageLog), a ProcessTable, a Router (log then deliver), a Scheduler
     (a fixed pool of threads, one process at a time per thread), a ProcessRunner (Lua states) and the
     Observers (waiters, subscribers, notices). The hot path is `_handle_delivery`."""
+
+    is_local = True
 
     def __init__(self, data_dir=None, clock=None, deterministic=False, services=True, natives=None,
                  workers=None, model=None, backend=None, seed: int = 0):
@@ -149,6 +152,7 @@ class Network:
         """Spawn a process owned by `owner` (default: the wallet) with aos's spawn tags plus `tags`.
         The spawn message (Id = process id) is its first message. Returns the process id."""
         self._check_open()
+        modules.resolve(module)     # UnknownModule (a ValueError listing the known ids) before anything is logged
         owner = owner or self.wallet.address
         if not ids.is_id(owner):
             raise ValueError(f"owner must be a 43-character address, not {owner!r}")
@@ -198,13 +202,14 @@ class Network:
         self._observers.notice(f"The network log could not commit ({exc}): nothing after this is acknowledged. "
                                f"Restart the network to continue from what the log holds.")
 
-    def find_or_spawn(self, name: str, tags=None, data=None) -> str:
-        """The wallet's process called `name` (the first one spawned), else a new one. A known process id is
-        returned as it is."""
+    def find_or_spawn(self, name: str, tags=None, data=None, module: str = ids.AOS_MODULE_ID) -> str:
+        """The wallet's process called `name` (the first one spawned), else a new one running `module`. A known
+        process id is returned as it is."""
         self._check_open()
         if ids.is_id(name) and name in self._table:
             return name
-        return self._table.find_user_process(self.wallet.address, name) or self.spawn(name, tags=tags, data=data)
+        return (self._table.find_user_process(self.wallet.address, name)
+                or self.spawn(name, tags=tags, data=data, module=module))
 
     def new_id(self) -> str:
         """A fresh message id (e.g. for `eval(msg_id=...)`, so the Eval can be interrupted by its id)."""
@@ -252,7 +257,7 @@ class Network:
         mid = ids.encode(bytes(32)) if self.deterministic else self._ids.new()
         body = self._router.stamp(mid, self.wallet.address, self.wallet.address, pid, tags,
                                   data_text(code if code is not None else data))
-        if dryrun.can_fork() and not rec.natives:
+        if dryrun.can_fork() and self._runner.fork_safe(rec):
             with slot.use_lock:   # between two messages: the copy sees a state at rest
                 lua = self._runner.load(slot)
                 nonce, link = slot.handled
@@ -312,6 +317,7 @@ class Network:
 
     def has_process(self, pid: str) -> bool:
         return pid in self._table
+
 
     def process_tags(self, pid: str) -> list[dict]:
         return [dict(t) for t in self._table.require(pid).record.tags]
@@ -379,7 +385,7 @@ class Network:
         self._observers.watch(boot_id)
         if slot is None:
             self.spawn(spec.name, tags=list(spec.tags), process_id=spec.id, owner=owner, kind="worker",
-                       natives=spec.natives, ephemeral=True)
+                       natives=spec.natives, ephemeral=True, module=getattr(spec, "module", ids.AOS_MODULE_ID))
             self.send(spec.id, {"Action": "Eval"}, source, signer=owner, msg_id=boot_id)
             return
         with self._router.locked():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 
-from aosrepl import ids
+from aosrepl import ids, modules
 from aosrepl.clock import block_height_at
 from aosrepl.network.errors import NetworkError
 from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, action_of, data_text, lua_tostring, next_hash_chain,
@@ -208,9 +208,15 @@ class Router:
         # The local MU vouches for process-to-process traffic: a child trusts it like a console-spawned process.
         process_tags = tags if tag_value(tags, "Authority") else tags + [{"name": "Authority",
                                                                            "value": ids.MU_AUTHORITY}]
+        module = tag_value(tags, "Module") or prec.module
+        if modules.lookup(module) is None:
+            self.observers.notice(f"{parent.label} asked to spawn a process with module {module}, which this "
+                                  f"network does not have: nothing was spawned. Modules here: "
+                                  f"{modules.known_list()}.")
+            return []
         now = self.clock.now_ms()
-        rec = ProcessRecord(child_id, tag_value(tags, "Name"), prec.id, tag_value(tags, "Module") or prec.module,
-                            "user", process_tags, (), False, now, 0)
+        rec = ProcessRecord(child_id, tag_value(tags, "Name"), prec.id, module, "user", process_tags, (), False,
+                            now, 0)
         self._add_process(rec)
         body = self.stamp(child_id, prec.id, ids.MU_AUTHORITY, child_id, process_tags,
                           data_text(spawn.get("Data")), anchor=_anchor(spawn), timestamp=now)

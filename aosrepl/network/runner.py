@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from aosrepl import modules
 from aosrepl.network.processes import ProcessRecord, Slot
 from aosrepl.network.router import delivered
 
@@ -13,6 +14,9 @@ MODULE_TAGS = [
     {"name": "Input-Encoding", "value": "JSON-1"}, {"name": "Output-Encoding", "value": "JSON-1"},
     {"name": "Memory-Limit", "value": "256-mb"}, {"name": "Compute-Limit", "value": "100000000"},
 ]
+
+
+FORK_SAFE_NATIVES = {"lsqlite3"}   # natives that keep no threads: a forked copy of the process works
 
 
 class Unavailable(Exception):
@@ -78,9 +82,16 @@ class ProcessRunner:
 
     def new_lua(self, rec: ProcessRecord):
         from aosrepl.runtime import LuaProcess
-        factories = self._native_factories() if rec.natives else {}
-        natives = {name: factories[name] for name in rec.natives if name in factories}
+        wanted = natives_of(rec)   # the module decides what it can require
+        factories = self._native_factories() if wanted else {}
+        natives = {name: factories[name] for name in wanted if name in factories}
         return LuaProcess(rec.id, module_id=rec.module, natives=natives)
+
+    @staticmethod
+    def fork_safe(rec: ProcessRecord) -> bool:
+        """May a copy of this process be made with fork? Not when a native module may run threads of its
+        own (inference): fork copies only the calling thread."""
+        return set(natives_of(rec)) <= FORK_SAFE_NATIVES
 
     def _native_factories(self) -> dict:
         with self._natives_lock:
@@ -96,7 +107,14 @@ class ProcessRunner:
                         self.observers.notice(f"Inference is not available ({type(exc).__name__}: {exc}); "
                                               f"workers run without a model.")
                         self._natives_cache = {}
+                if "lsqlite3" not in self._natives_cache:
+                    from aosrepl.runtime.lsqlite3 import factory as lsqlite3_factory
+                    self._natives_cache["lsqlite3"] = lsqlite3_factory
             return self._natives_cache
+
+
+def natives_of(rec: ProcessRecord) -> tuple:
+    return tuple(rec.natives) + modules.natives_for(rec.module)
 
 
 def env_of(rec: ProcessRecord) -> dict:

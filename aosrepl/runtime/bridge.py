@@ -56,11 +56,31 @@ def to_python(value: Any, empty_as_list: bool = False) -> Any:
 class Bridge:
     """Conversions bound to one Lua runtime; handed to native-module factories."""
 
-    def __init__(self, runtime):
+    def __init__(self, runtime, memory_cap: int | None = None, instructions: int | None = None,
+                 poll_interrupt: Callable[[], bool] | None = None):
         self._rt = runtime
+        self.memory_cap = memory_cap      # the process's memory cap (bytes), shared by Lua and natives
+        self.instructions = instructions  # the per-message budget, for natives that run code (SQL) of their own
+        self._poll_interrupt = poll_interrupt
         self._wrap = runtime.execute(runtime_source("bridge"))
         # the sandbox's text-only `load`, captured before any process code can replace it
         self._load = runtime.eval(b"load")
+
+    def interrupted(self) -> bool:
+        """True when the message being handled was asked to stop (natives that run long check it)."""
+        return bool(self._poll_interrupt is not None and self._poll_interrupt())
+
+    def lua_memory_used(self) -> int:
+        return int(self._rt.get_memory_used() or 0)
+
+    def reserve_memory(self, native_bytes: int) -> None:
+        """Natives (a process's SQLite databases) hold `native_bytes` of the cap: the Lua heap gets the rest."""
+        if self.memory_cap:
+            self._rt.set_max_memory(max(1, self.memory_cap - int(native_bytes)))
+
+    def globals(self) -> Any:
+        """The process's global table (for natives that read the process's own state, e.g. `os`)."""
+        return self._rt.globals()
 
     def to_lua(self, value: Any) -> Any:
         """A Python value as a Lua value (dicts/lists become tables, recursively)."""

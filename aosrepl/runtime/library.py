@@ -18,9 +18,13 @@ _MODULE_FILES = {
     ".handlers-utils": "handlers-utils", ".utils": "utils", ".stringify": "stringify",
     ".eval": "eval", ".default": "default", ".boot": "boot", ".assignment": "assignment",
     ".dump": "dump", ".chance": "chance", ".base64": "base64", ".decimal": "decimal",
-    ".token-notices": "token-notices",
-    "json": "json", ".json": "json", "base64": "base64", "decimal": "decimal",
+    ".token-notices": "token-notices", ".bint": "bint", ".pretty": "pretty", "bit32": "bit32",
+    "json": "json",
 }
+
+# `.crypto` and its parts live under lua/crypto/, named as aos names them:
+# `.crypto.digest.sha3` is crypto/digest/sha3.lua, `.crypto` itself crypto/init.lua.
+_CRYPTO_PREFIX = ".crypto"
 
 # What `.update` re-evaluates, in dependency order (state-free helpers such as the
 # PRNG are left alone so the random sequence is not reset).
@@ -35,12 +39,30 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def _crypto_file(name: str) -> Path | None:
+    rest = name[len(_CRYPTO_PREFIX):]
+    if rest and not rest.startswith("."):
+        return None
+    parts = [p for p in rest.split(".") if p]
+    if not all(p.replace("_", "").replace("-", "").isalnum() for p in parts):
+        return None
+    base = LIBRARY_DIR.joinpath("crypto", *parts)
+    for candidate in (base.with_name(base.name + ".lua") if parts else None, base / "init.lua"):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
 def module_source(name: str) -> tuple[bytes, bytes] | None:
     """(source, chunk name) for a library module name, or None."""
     stem = _MODULE_FILES.get(name)
-    if stem is None:
-        return None
-    return _read(LIBRARY_DIR / f"{stem}.lua"), name.encode()
+    if stem is not None:
+        return _read(LIBRARY_DIR / f"{stem}.lua"), name.encode()
+    if name.startswith(_CRYPTO_PREFIX):
+        path = _crypto_file(name)
+        if path is not None:
+            return _read(path), name.encode()
+    return None
 
 
 def runtime_source(stem: str) -> bytes:

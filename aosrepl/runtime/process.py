@@ -10,8 +10,13 @@ from lupa.lua53 import LuaError, LuaMemoryError
 
 from .bridge import Bridge, decode, to_lua_plain, to_python
 from .completion import complete_in
+from .crypto_native import crypto_native
 from .library import runtime_source
 from .sandbox import new_sandbox
+
+
+# native modules every process has (the Lua library requires them by these names)
+BUILTIN_NATIVES: dict[str, Callable[[Bridge], Any]] = {".crypto.native": crypto_native}
 
 
 class LuaProcessError(Exception):
@@ -46,8 +51,9 @@ class LuaProcess:
         self._env_lua: Any = None
         try:
             self._runtime, self._guard = new_sandbox(self.limits.memory_bytes, self._poll_interrupt)
-            self.bridge = Bridge(self._runtime)
-            for name, factory in (natives or {}).items():
+            self.bridge = Bridge(self._runtime, memory_cap=self.limits.memory_bytes,
+                                 instructions=self.limits.instructions, poll_interrupt=self._poll_interrupt)
+            for name, factory in {**BUILTIN_NATIVES, **(natives or {})}.items():
                 self._guard.add_native(name.encode(), factory(self.bridge))
             self._host = self._load_host()
             self._host.boot(library_version.encode())

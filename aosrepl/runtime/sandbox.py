@@ -38,4 +38,9 @@ def new_sandbox(memory_bytes: int, poll_interrupt: Callable[[], bool]):
     if chunk is None:  # pragma: no cover - only on a syntax error in sandbox.lua
         raise RuntimeError("sandbox.lua failed to compile")
     guard = chunk(poll_interrupt, _lookup_module)
+    # AO's view of files and the OS (io, dofile, os.getenv, ...), defined once the host's are gone
+    compat = loader(runtime_source("compat"), b"=compat", b"t")
+    if compat is None:  # pragma: no cover - only on a syntax error in compat.lua
+        raise RuntimeError("compat.lua failed to compile")
+    compat()
     return runtime, guard

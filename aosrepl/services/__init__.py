@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aosrepl import ids
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent       # resolved: installs import it through src/aosrepl
 REPO_ROOT = HERE.parent.parent
 PACKAGES_DIR = REPO_ROOT / "packages"
 BLUEPRINTS_DIR = REPO_ROOT / "blueprints"
@@ -25,7 +25,8 @@ class ServiceSpec:
     lua_file: Path
     tags: tuple[tuple[str, str], ...] = ()
     ephemeral: bool = False          # re-spawned fresh at every start instead of replayed (workers)
-    natives: tuple[str, ...] = ()    # native modules the process may require (e.g. "llama")
+    natives: tuple[str, ...] = ()    # native modules the process may require besides its module's
+    module: str = ids.AOS_MODULE_ID  # the AO module it runs (aosrepl/modules.py)
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -33,10 +34,16 @@ def worker_id(index: int) -> str:
     return ids.derived("aosrepl", "llama-worker", str(index))
 
 
+APM_REGISTRIES = (ids.APM_REGISTRY, ids.APM_REGISTRY_V2, ids.APM_REGISTRY_V3)
+
+
 def core_services() -> list[ServiceSpec]:
     return [
         ServiceSpec(ids.WAR_TOKEN, "Wrapped AR", HERE / "war_token.lua"),
         ServiceSpec(ids.APM_REGISTRY, "APM Registry", HERE / "apm_registry.lua"),
+        # where later aos versions' `apm` clients look for the registry: the same registry program
+        ServiceSpec(ids.APM_REGISTRY_V2, "APM Registry (v2, Sep 2024)", HERE / "apm_registry.lua"),
+        ServiceSpec(ids.APM_REGISTRY_V3, "APM Registry (Aug 2025)", HERE / "apm_registry.lua"),
         ServiceSpec(ids.LLAMA_HERDER, "Llama-Herder", HERE / "herder.lua"),
     ]
 
@@ -44,6 +51,6 @@ def core_services() -> list[ServiceSpec]:
 def worker_services(count: int) -> list[ServiceSpec]:
     return [
         ServiceSpec(worker_id(i), f"Llama-Worker-{i + 1}", HERE / "worker.lua",
-                    ephemeral=True, natives=("llama",))
+                    ephemeral=True, natives=("llama",), module=ids.AOS_LLAMA_MODULE_ID)
         for i in range(count)
     ]

@@ -1,6 +1,8 @@
 -- The local APM registry (v1 protocol, mid-2024), a service process at
--- UdPDhw5S7pByV3pVqwyr1qzJ8mR8ktzi9olgsdsyZz4. Genesis evaluates this file as the Owner, then publishes
--- the packages under packages/ to it.
+-- UdPDhw5S7pByV3pVqwyr1qzJ8mR8ktzi9olgsdsyZz4, and again at the ids later aos versions use
+-- (DKF8o... Sep 2024, RLvG3... Aug 2025), where APM.Download also answers apm v2 clients (see
+-- download_source). Genesis evaluates this file as the Owner, then publishes the packages under
+-- packages/ to each registry.
 --
 -- A package version is identified by the id of the APM.Publish message that brought it: installing is
 -- "assign that very message to the client", which loads it (see packages/@apm/apm/main.lua).
@@ -269,7 +271,54 @@ local function older_than_assignable(client_version)
   return v ~= nil and compare_versions(v, ASSIGNABLE_CLIENT) < 0
 end
 
+-- Later aos versions' `apm` clients (v2, Sep 2024 on) look for the registry at these ids and expect the
+-- package's source itself in APM.DownloadResponse (hex encoded), its direct dependencies as JSON
+-- {"@v/n": {"version": "x.y.z"}} (the client installs them itself) and a Warnings JSON.
+local LATER_REGISTRIES = {
+  ["DKF8oXtPvh3q8s0fJFIeHFyHNM6oKrwMCUrPxEMroak"] = true,
+  ["RLvG3tclmALLBCrwc17NqzNFqZCrUf3-RKZ5v8VRHiU"] = true,
+}
+
+local function wants_source(msg)
+  if not LATER_REGISTRIES[ao.id] then return false end
+  local v = parse_version(msg.Version)
+  return v == nil or v[1] >= 2
+end
+
+local function main_source(entry)
+  for _, item in ipairs(entry.Items) do
+    if item.meta.name == entry.Main then return item.data end
+  end
+  fail("Main file " .. tostring(entry.Main) .. " not found")
+end
+
+local function latest_client_version()
+  local record = R.packages[CLIENT_PACKAGE]
+  return record and record.Versions[#record.Versions].Version or "0.0.0"
+end
+
+local function download_source(msg, record, entry)
+  local deps = {}
+  for _, dep in ipairs(entry.Dependencies) do
+    local vendor_d, name_d = dep.Name:match("^(@[^/]*)/(.*)$")
+    local v = find_version(find_package(vendor_d, name_d), dep.Version)
+    deps[#deps + 1] = json.encode(dep.Name) .. ":{\"version\":" .. json.encode(v.Version) .. "}"
+  end
+  record.Installs = record.Installs + 1
+  local key = full_name(record.Vendor, record.Name)
+  respond(msg, "APM.DownloadResponse", hexencode(main_source(entry)), {
+    { "Name", key }, { "Version", entry.Version }, { "PkgID", entry.PkgID },
+    { "Dependencies", "{" .. table.concat(deps, ",") .. "}" }, { "Warnings", "{}" },
+    { "Result", "success" }, { "LatestClientVersion", latest_client_version() },
+  })
+end
+
 local function download(msg)
+  if wants_source(msg) then
+    local vendor, name, version = parse_query(msg.Data)
+    local record = find_package(vendor, name)
+    return download_source(msg, record, find_version(record, version))
+  end
   if older_than_assignable(msg.Version) then
     respond(msg, "APM.UpdateNotice", "⚠️ APM client " .. msg.Version ..
       " cannot install packages: run APM.update() to get client 1.1.0, then install again")

@@ -183,23 +183,27 @@ def discover(root: str | Path = services.PACKAGES_DIR) -> list[Package]:
     return ordered
 
 
-def publish_message_id(package: Package) -> str:
-    """The stable id genesis gives a bundled package's publish message."""
-    if (package.full_name, package.version) == LLAMA_HERDER:
-        return ids.LLAMA_HERDER_PACKAGE_MSG
-    return ids.derived("aosrepl", "apm-package", package.full_name, package.version)
+def publish_message_id(package: Package, registry: str = ids.APM_REGISTRY) -> str:
+    """The stable id genesis gives a bundled package's publish message (to `registry`)."""
+    if registry == ids.APM_REGISTRY:
+        if (package.full_name, package.version) == LLAMA_HERDER:
+            return ids.LLAMA_HERDER_PACKAGE_MSG
+        return ids.derived("aosrepl", "apm-package", package.full_name, package.version)
+    return ids.derived("aosrepl", "apm-package", registry, package.full_name, package.version)
 
 
-def _send_publish(net, package: Package, signer: str | None, msg_id: str | None) -> str:
+def _send_publish(net, package: Package, signer: str | None, msg_id: str | None,
+                  registry: str = ids.APM_REGISTRY) -> str:
     tags = {"Action": "APM.Publish", "Quantity": "100000000000"}
     data = json.dumps(package.publish_data(), ensure_ascii=False)
-    return net.send(ids.APM_REGISTRY, tags, data, signer=signer, msg_id=msg_id)
+    return net.send(registry, tags, data, signer=signer, msg_id=msg_id)
 
 
-def publish_all(net, root: str | Path = services.PACKAGES_DIR) -> list[str]:
-    """Publish every bundled package from the publisher wallet (genesis). Returns the message ids."""
+def publish_all(net, root: str | Path = services.PACKAGES_DIR, registry: str = ids.APM_REGISTRY) -> list[str]:
+    """Publish every bundled package to `registry` from the publisher wallet (genesis). Returns the message
+    ids."""
     return [
-        _send_publish(net, package, services.PACKAGE_PUBLISHER, publish_message_id(package))
+        _send_publish(net, package, services.PACKAGE_PUBLISHER, publish_message_id(package, registry), registry)
         for package in discover(root)
     ]
 

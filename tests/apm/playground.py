@@ -20,9 +20,9 @@ class Playground:
         self.feeds: dict[str, list[str]] = {}
         self.pid = self.spawn(name)
 
-    def spawn(self, name: str) -> str:
+    def spawn(self, name: str, module: str | None = None) -> str:
         """A user process whose live feed is collected (from its first message on)."""
-        pid = self.net.find_or_spawn(name)
+        pid = self.net.find_or_spawn(name, module=module) if module else self.net.find_or_spawn(name)
         self.feeds[pid] = []
         self.net.subscribe(pid, self._on_result)
         self.live(pid)

@@ -25,20 +25,22 @@ def output_line_re(pattern: str) -> re.Pattern:
 
 
 def console_env(**extra) -> dict:
+    """The environment of a console under test; an extra set to None is removed (e.g. NO_COLOR=None)."""
     env = dict(os.environ, NO_COLOR="1", TERM="xterm", PYTHONPATH=str(ROOT),
                PROMPT_TOOLKIT_NO_CPR="1")      # pexpect does not answer cursor-position requests
-    env.pop("AOSREPL_HOME", None)
+    for name in ("AOSREPL_HOME", "FORCE_COLOR"):
+        env.pop(name, None)
     env.update(extra)
-    return env
+    return {name: value for name, value in env.items() if value is not None}
 
 
 def aos_args(name: str, data_dir, *flags) -> list[str]:
     return [sys.executable, "-m", "aosrepl", name, "--data-dir", str(data_dir), *flags]
 
 
-def run_aos(name, data_dir, *flags, stdin: str = "", timeout=120, cwd=None) -> subprocess.CompletedProcess:
+def run_aos(name, data_dir, *flags, stdin: str = "", timeout=120, cwd=None, **env) -> subprocess.CompletedProcess:
     return subprocess.run(aos_args(name, data_dir, *flags), input=stdin, capture_output=True, text=True,
-                          env=console_env(), timeout=timeout, cwd=cwd or ROOT)
+                          env=console_env(**env), timeout=timeout, cwd=cwd or ROOT)
 
 
 def spawn_console(name, data_dir, *flags, timeout=30, cwd=None, **env):

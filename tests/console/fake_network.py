@@ -22,6 +22,8 @@ def _pair(values):
 
 
 class FakeNetwork:
+    is_local = True
+
     def __init__(self, pid="P" * 43):
         self.pid = pid
         self.lua = lua53.LuaRuntime()

@@ -1,6 +1,7 @@
 """Pieces of the interactive app that can be checked without a terminal: completion, history, output."""
 import asyncio
 import threading
+from pathlib import Path
 
 from prompt_toolkit.document import Document
 
@@ -76,3 +77,41 @@ def test_terminal_writer_prints_directly_once_the_loop_is_gone():
     loop.close()
     TerminalWriter(loop, lambda: None, Stream()).write("bye\n")
     assert written == ["bye\n"]
+
+
+def test_history_of_a_line_with_bytes_that_were_not_utf8(tmp_path):
+    path = history_path(tmp_path, "PID")
+    history = ProcessHistory(path)
+    history.append_string("x = 'caf\udce9'")                  # raised UnicodeEncodeError in the event loop
+    assert history.get_strings() == ["x = 'caf\ufffd'"]
+    assert list(ProcessHistory(path).load_history_strings()) == ["x = 'caf\ufffd'"]
+    assert [p.name for p in path.parent.iterdir()] == ["PID.history"]
+
+
+def test_typed_code_is_coloured_with_the_terminals_own_ansi_colours():
+    """Every colour the prompt can give typed Lua is one of the terminal's 16, chosen from those readable on
+    dark and light themes alike (no 256-colour #0000ff for `Send`, no navy for names)."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+    from pygments.lexers.scripting import LuaLexer
+    from prompt_toolkit.styles.pygments import pygments_token_to_classname
+
+    from aosrepl.console.app import ConsoleApp
+    from aosrepl.console.code_style import READABLE_ANYWHERE
+
+    class Session:
+        pid, color, interrupt = "P" * 43, True, None
+
+    code = ('local x = Send({ Target = "abc", Data = 12 }) -- hi\nfunction f(a) if a then return nil end end\n'
+            'print(Handlers.add("x", true)) x = x .. "s" --[[ c ]] y = 0x1F + 2.5 @')
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        app = ConsoleApp(Session(), net=None, data_dir=Path("/nonexistent"))
+        style = app.prompt.app._merged_style
+        seen = {}
+        for token, text in LuaLexer().get_tokens(code):
+            attrs = style.get_attrs_for_style_str("class:" + pygments_token_to_classname(token))
+            seen[str(token)] = (attrs.color, attrs.bgcolor)
+    assert all(color in READABLE_ANYWHERE + ("",) and bg == "" for color, bg in seen.values()), seen
+    assert seen["Token.Name.Function"] == ("", "")                       # `Send`: the terminal's own text colour
+    assert {"ansimagenta", "ansigreen", "ansicyan"} <= {c for c, _ in seen.values()}

@@ -24,8 +24,7 @@ def test_piped_stdin_line_by_line(tmp_path):
 
 def test_piped_editor_block(tmp_path):
     done = run_aos("t", tmp_path, stdin=".editor\nlocal a = 6\nreturn a * 7\n.done\n")
-    assert "<editor mode> use '.done' to submit or '.cancel' to cancel" in done.stdout
-    assert done.stdout.endswith("\n42\n")
+    assert (done.returncode, done.stdout) == (0, "42\n")        # no banner for a person: results only
 
 
 def test_state_survives_a_restart(tmp_path):
@@ -117,4 +116,49 @@ def test_piped_bad_bytes_and_errors_do_not_stop_the_run(tmp_path):
     done = subprocess.run(aos_args("t", tmp_path), input=b"'\xff'\nerror('x')\n1+1\n", capture_output=True,
                           env=console_env(), cwd=ROOT, timeout=120)
     out = done.stdout.decode()
-    assert done.returncode == 0 and out.endswith("\n2\n") and "\ufffd" in out
+    assert out.endswith("\n2\n") and "\ufffd" in out
+    assert done.returncode == 1                 # error('x') failed: the run goes on, its status says so
+
+
+def test_piped_stdin_exits_one_if_any_line_failed(tmp_path):
+    done = run_aos("t", tmp_path, stdin="1+1\nerror('boom')\n2+2\n")
+    assert done.returncode == 1 and done.stdout.startswith("2\n") and done.stdout.endswith("\n4\n")
+    done = run_aos("t", tmp_path, stdin="1+1\n.foo\n2+2\n")
+    assert done.returncode == 1 and "unknown command .foo" in done.stdout
+    done = run_aos("t", tmp_path, stdin="1+1\n\n2+2\n")
+    assert (done.returncode, done.stdout) == (0, "2\n4\n")
+    assert "exit status is 1 if any" in " ".join(run_aos("t", tmp_path, "--help").stdout.split())
+
+
+def test_a_failed_load_makes_a_scripted_run_fail(tmp_path):
+    done = run_aos("t", tmp_path / "d", "--load", str(tmp_path / "missing.lua"), "--run", "1+1")
+    assert done.returncode == 1
+    assert done.stdout == f"ERROR: file not found: {tmp_path / 'missing.lua'}\n2\n"
+    (tmp_path / "broken.lua").write_text("x = = 1")
+    done = run_aos("t", tmp_path / "d", "--load", str(tmp_path / "broken.lua"), "--run", "1+1")
+    assert done.returncode == 1 and "unexpected symbol" in done.stdout and done.stdout.endswith("\n2\n")
+
+
+def test_colour_codes_only_on_a_terminal(tmp_path):
+    assert run_aos("t", tmp_path, "--run", "1").returncode == 0        # the process exists
+    for flags, env, coloured in [((), {}, False), (("--color", "always"), {}, True), ((), {"FORCE_COLOR": "1"}, True),
+                                 (("--color", "never"), {"FORCE_COLOR": "1"}, False),
+                                 (("--color", "always"), {"NO_COLOR": "1"}, True)]:
+        env = {"NO_COLOR": None, **env}
+        listing = run_aos("t", tmp_path, "--list", *flags, **env)
+        failed = run_aos("t", tmp_path, "--run", "error('boom')", *flags, **env)
+        assert ("\x1b[" in listing.stdout, "\x1b[" in failed.stdout) == (coloured, coloured), (flags, env)
+        assert "Your Processes" in listing.stdout and "boom" in failed.stdout
+    bad = run_aos("t", tmp_path, "--color", "sometimes", "--run", "1")
+    assert bad.returncode == 2 and "--color" in bad.stderr
+
+
+def test_pad_refuses_to_start_an_editor_on_piped_input(tmp_path):
+    # An editor started on the pipe would read the rest of the script; this one would swallow it whole.
+    eater = tmp_path / "eater"
+    eater.write_text("#!/bin/sh\ncat > /dev/null\necho 'return 99' > \"$1\"\n")
+    eater.chmod(0o755)
+    done = run_aos("t", tmp_path / "d", stdin=".pad\n1+1\n", EDITOR=str(eater), VISUAL=None)
+    assert done.returncode == 1
+    assert done.stdout.startswith("ERROR: .pad opens your editor, which needs a terminal")
+    assert done.stdout.endswith("\n2\n") and "99" not in done.stdout

@@ -1,4 +1,8 @@
 """The real `aos` console in a pty (pexpect): what a user typing at it sees."""
+import io
+import json
+import os
+
 import pexpect
 import pytest
 
@@ -60,7 +64,7 @@ def test_load_two_file_project(tmp_path):
     child.sendline('require("lib.greet").hello("again")')
     child.expect_exact("hello again")
     child.sendline(".load missing.lua")
-    child.expect_exact("ERROR (200): file not found.")
+    child.expect_exact(f"ERROR: file not found: {tmp_path / 'missing.lua'}")
     leave(child)
 
 
@@ -164,8 +168,12 @@ def test_ctrl_c_clears_a_typed_line(tmp_path):
 
 def test_tab_completes_from_the_live_process(tmp_path):
     child, _ = start(tmp_path)
-    child.sendline("MyLongGlobalName = 7")
-    child.expect(PROMPT)
+    # Wait for the eval's own output, not just for prompt text: accepting a line redraws the old prompt with
+    # the line on it, and keys sent on seeing that land on the spinner screen of the running eval, which
+    # keeps typed text for the next prompt but cannot complete (so the Tab was lost: 1 run in 3 here).
+    child.sendline("MyLongGlobalName = 7; print('assigned')")
+    child.expect(output_line("assigned"))
+    child.expect(PROMPT)              # the next prompt: keys now go to it
     child.send("MyLongGl\t")
     child.sendline(" * 6")
     child.expect(output_line("42"))
@@ -226,3 +234,23 @@ def test_cron_ticks_arrive_at_the_idle_prompt(tmp_path):
     child.sendline(".unmonitor")
     child.expect_exact("Successfully stopped cron monitoring process.")
     leave(child)
+
+
+def test_bytes_that_are_not_utf8_never_break_the_console(tmp_path):
+    child, pid = start(tmp_path)
+    seen = child.logfile_read = io.StringIO()
+    os.write(child.child_fd, b"Latin = 'caf\xe9'\r")       # e from a Latin-1 keyboard, then Enter
+    child.expect_exact("ERROR: this line has bytes that are not UTF-8")
+    child.expect(PROMPT)
+    os.write(child.child_fd, b"'\xff\xfe binary'\x0f")      # pasted binary, accepted with Ctrl-O
+    child.expect_exact("ERROR: this line has bytes that are not UTF-8")
+    child.expect(PROMPT)
+    child.sendcontrol("u")                                   # (Ctrl-O may have put a history line here)
+    child.sendline("Latin == nil")
+    child.expect(output_line("true"))                        # the bad line was not run, the console lives
+    leave(child)
+    assert "Unhandled exception" not in seen.getvalue() and "Traceback" not in seen.getvalue()
+    folder = tmp_path / "data" / "console"
+    history = json.loads((folder / f"{pid}.history").read_text(encoding="utf-8"))
+    assert history[1:3] == ["'\ufffd\ufffd binary'", "Latin = 'caf\ufffd'"]
+    assert not list(folder.glob("*.tmp"))

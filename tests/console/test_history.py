@@ -19,3 +19,26 @@ def test_bad_file_is_an_empty_history(tmp_path):
     path.write_text("{not json")
     assert load_history(path) == []
     assert load_history(tmp_path / "missing") == []
+
+
+def test_bytes_that_were_not_utf8_are_kept_as_replacement_characters(tmp_path):
+    path = history_path(tmp_path, "PID")
+    entries = []
+    add_entry(entries, "ok = 'é'")
+    add_entry(entries, "print('caf\udce9')")        # 0xE9 typed on a Latin-1 terminal (surrogateescape)
+    save_history(path, entries)
+    assert load_history(path) == ["print('caf\ufffd')", "ok = 'é'"]
+    path.read_bytes().decode("utf-8")                  # the whole file is valid UTF-8
+    assert list(path.parent.iterdir()) == [path]      # and no temporary file is left
+
+
+def test_a_failed_save_leaves_no_temporary_file(tmp_path):
+    path = history_path(tmp_path, "PID")
+    path.mkdir(parents=True)                           # os.replace onto a directory fails
+    try:
+        save_history(path, ["1+1"])
+    except OSError:
+        pass
+    else:
+        raise AssertionError("saving onto a directory should fail")
+    assert sorted(p.name for p in path.parent.iterdir()) == ["PID.history"]

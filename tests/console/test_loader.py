@@ -67,7 +67,8 @@ def test_errors_are_aos_texts(tmp_path):
         load_project("main.txt")
     with pytest.raises(LoadError) as exc:
         load_project(str(tmp_path / "missing.lua"))
-    assert str(exc.value) == NOT_FOUND
+    assert str(exc.value) == f"ERROR: file not found: {tmp_path / 'missing.lua'}"
+    assert "(200)" not in NOT_FOUND
     assert NOT_LUA == "ERROR: .load function requires a *.lua file"
 
 

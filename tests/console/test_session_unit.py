@@ -75,8 +75,11 @@ def test_editor_delete_print_cancel(net, tmp_path):
 
 def test_commands_match_exactly(net, tmp_path):
     s, out = make(net, tmp_path)
-    s.submit(".help ")           # aos: not a command, goes to the process and fails there
-    assert net.evals == [".help "]
+    # aos sends `.help ` to the process, where it is a Lua syntax error; here it is still not the command,
+    # and the console says why instead (issue 11: no Lua syntax error for a line that is no command).
+    assert s.submit(".help ") is False
+    assert take(out) == "ERROR: .help takes no argument (type .help alone)\n"
+    assert net.evals == []
 
 
 def test_load_two_files(net, tmp_path):
@@ -93,7 +96,9 @@ def test_load_errors(net, tmp_path):
     s, out = make(net, tmp_path)
     assert s.submit(".load main.txt") is False
     assert s.submit(".load nope.lua") is False
-    assert take(out) == "ERROR: .load function requires a *.lua file\nERROR (200): file not found.\n"
+    assert take(out) == f"ERROR: .load function requires a *.lua file\nERROR: file not found: {tmp_path / 'nope.lua'}\n"
+    assert s.submit(".load " + "x" * 300 + ".lua") is False
+    assert take(out) == f"ERROR: cannot load {'x' * 300}.lua: File name too long\n"
     assert net.evals == []
 
 
@@ -113,7 +118,33 @@ def test_blueprint_and_its_error(net, tmp_path):
     assert take(out) == "Loading... hello\nhello loaded\n"
     assert s.submit(".load-blueprint nope") is False
     assert s.submit(".load-blueprint ../hello") is False
-    assert take(out) == "ERROR: .load-blueprint function requires a valid blueprint\n" * 2
+    assert take(out) == "ERROR: .load-blueprint function requires a valid blueprint\nBlueprints: hello\n" * 2
+
+
+def test_a_missing_blueprint_lists_the_ones_there_are(net, tmp_path):
+    s, out = make(net, tmp_path)
+    (tmp_path / "blueprints" / "token.lua").write_text("Ticker = 'T'")
+    assert s.submit(".load-blueprint nosuch") is False
+    assert take(out) == ("ERROR: .load-blueprint function requires a valid blueprint\n"
+                         "Blueprints: hello, token\n")
+    assert s.submit(".load-blueprint") is False
+    assert take(out).endswith("Blueprints: hello, token\n")
+
+
+def test_an_overlong_blueprint_name_is_just_not_a_blueprint(net, tmp_path):
+    s, out = make(net, tmp_path)
+    assert s.submit(".load-blueprint " + "x" * 300) is False
+    text = take(out)
+    assert text == "ERROR: .load-blueprint function requires a valid blueprint\nBlueprints: hello\n"
+    assert net.evals == []
+
+
+def test_the_shipped_blueprints_are_listed(net, tmp_path):
+    out = io.StringIO()
+    s = ConsoleSession(net, net.pid, out, color=False, data_dir=tmp_path)
+    s.submit(".load-blueprint nosuch")
+    listed = out.getvalue().splitlines()[1]
+    assert listed.startswith("Blueprints: ") and {"apm", "token", "chat"} <= set(listed[12:].split(", "))
 
 
 def test_load_inside_editor_appends_to_buffer(net, tmp_path):
@@ -283,3 +314,60 @@ def test_load_takes_the_second_token_or_a_quoted_path(net, tmp_path):
     text = take(out)
     assert "\nspaced\n" in text and "\nplain\n" in text
     assert text.endswith("ERROR: .load function requires a *.lua file\n")
+
+
+def test_a_line_that_looks_like_a_command_but_is_none_is_not_sent_as_lua(net, tmp_path):
+    s, out = make(net, tmp_path)
+    assert s.submit(".foo") is False
+    assert s.submit(".foo bar") is False
+    assert take(out) == "ERROR: unknown command .foo (type .help for the commands)\n" * 2
+    assert s.submit(".done") is False
+    assert s.submit(".print") is False
+    assert take(out) == ("ERROR: .done only works in editor mode (start it with .editor)\n"
+                         "ERROR: .print only works in editor mode (start it with .editor)\n")
+    assert s.submit(".help me") is False
+    assert take(out) == "ERROR: .help takes no argument (type .help alone)\n"
+    assert net.evals == []
+    assert s.submit(".5 * 2") is True           # a Lua number, not a command
+    assert net.evals == [".5 * 2"] and take(out) == "1.0\n"
+
+
+def test_lines_starting_with_a_dot_inside_the_editor_are_code(net, tmp_path):
+    s, out = make(net, tmp_path)
+    for line in [".editor", "x = 'a'", ".foo", ".done"]:
+        s.submit(line)
+    assert net.evals == ["x = 'a'\n.foo\n"]
+
+
+def test_hints_for_a_person_are_left_out_of_scripted_output(net, tmp_path):
+    s, out = make(net, tmp_path, guide=False)
+    for line in [".editor", "x = 1", "oops", ".delete", "return 6 * 7", ".done", ".exit"]:
+        s.submit(line)
+    assert take(out) == "42\n" and s.exited
+    s, out = make(net, tmp_path)
+    for line in [".editor", "return 1", ".delete", ".cancel", ".exit"]:
+        s.submit(line)
+    assert take(out) == f"{EDITOR_BANNER}\n(deleted: return 1)\nExiting...\n"
+
+
+def test_a_line_with_bytes_that_are_not_utf8_is_refused_clearly(net, tmp_path):
+    s, out = make(net, tmp_path)
+    typed = "print('caf\udce9')"          # byte 0xE9 from a Latin-1 terminal, as Python decodes it
+    assert s.submit(typed) is False
+    assert take(out) == ("ERROR: this line has bytes that are not UTF-8 (shown as \ufffd: print('caf\ufffd')); "
+                         "it was not run. Is your terminal set to UTF-8?\n")
+    assert net.evals == []
+    s.submit(".editor")
+    s.submit(typed)
+    s.submit("return 1")
+    s.submit(".done")
+    assert net.evals == ["return 1\n"]
+
+
+def test_pad_without_a_terminal_is_refused(net, tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1+1\n"))
+    s, out = make(net, tmp_path)
+    assert s.submit(".pad") is False
+    assert take(out).startswith("ERROR: .pad opens your editor, which needs a terminal")
+    assert sys.stdin.read() == "1+1\n"           # the rest of the script is still there

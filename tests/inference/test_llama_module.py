@@ -60,8 +60,8 @@ def test_stop_and_add(proc):
       Llama.setPrompt("One, two, three,"); Llama.next(); Llama.stop()
       local after_stop = Llama.next()
       Llama.add(" four,")
-      return "[" .. after_stop .. "]" .. tostring(#Llama.run(2) > 0)""")
-    assert out == "[]true"
+      return "[" .. tostring(after_stop) .. "]" .. tostring(#Llama.run(2) > 0)""")
+    assert out == "[nil]true"     # aos-llama: next() gives nil once the generation has ended
 
 
 def test_save_and_load_state(proc):
@@ -137,3 +137,52 @@ def test_each_process_gets_its_own_engine(model_path):
     res = eval_in(b, env_b, "return L.next()")
     assert "no prompt set" in res["Error"]
     assert eval_in(a, env_a, "return #L.next() > 0")["Output"]["data"] == "true"
+
+
+def test_log_table_and_levels_as_aos_llama_has_them(model_path):
+    p, env = spawn_process(name="fresh", natives=default_natives(threads=1))
+    out = run((p, env), f"""
+      local L = require("llama")
+      local names = L.logLevels[2] .. L.logLevels[3] .. L.logLevels[4] .. L.logLevels[5]
+      local before = next(L.log) == nil
+      L.load("/data/{ids.PHI3_MODEL}")
+      L.logLevel = 3
+      L.load("/data/{ids.PHI3_MODEL}")
+      return names .. " " .. tostring(before) .. " " .. #L.log.info .. " " .. L.log.info[1]""")
+    assert out.startswith("errorwarninfodebug true 1 model selected: ")
+
+
+def test_on_progress_is_called_while_loading(proc):
+    out = run(proc, f"""
+      local calls = 0
+      Llama.onProgress = function() calls = calls + 1 end
+      Llama.load("/data/{ids.PHI3_MODEL}")
+      Llama.onProgress = function() end
+      return calls""")
+    assert out == "1"
+
+
+def test_next_gives_nil_once_the_answer_has_ended(proc):
+    out = run(proc, f"""
+      Llama.setTemp(0)
+      Llama.setPrompt({JOKER_PROMPT!r})
+      local pieces, ended = 0, false
+      for _ = 1, 400 do
+        local piece = Llama.next()
+        if piece == nil then ended = true break end
+        pieces = pieces + 1
+      end
+      Llama.setTemp(0.8)
+      return tostring(ended) .. " " .. tostring(pieces > 0) .. " " .. tostring(Llama.next())""")
+    assert out == "true true nil"
+
+
+def test_aos_llama_user_process_gets_the_api(tmp_path, model_path):
+    from aosrepl.network import Network
+    with Network(tmp_path / "data", services=False, workers=0, deterministic=True) as net:
+        pid = net.spawn("mine", module=ids.AOS_LLAMA_MODULE_ID)
+        res = net.eval(pid, f'Llama = require("llama"); Llama.load("/data/{ids.PHI3_MODEL}"); '
+                            'Llama.setSeed(3); Llama.setPrompt("The capital of France is"); '
+                            'return Llama.info() .. "|" .. Llama.run(4)', timeout=120)
+        info, text = res["Output"]["data"].split("|", 1)
+        assert info.startswith("A decentralized LLM inference engine") and text.strip()

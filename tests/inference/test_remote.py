@@ -78,3 +78,21 @@ def test_unreachable_backend_is_a_clear_error():
 def test_bad_url_is_rejected():
     with pytest.raises(InferenceError, match="http"):
         RemoteEngine("ftp://example")
+
+
+def test_a_backend_that_accepts_but_never_answers_is_reported_as_silent_not_unreachable():
+    import socket
+    with socket.socket() as listener:             # listens (the kernel accepts connections) but never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        e = RemoteEngine(url, timeout=0.3)
+        e.load("x")
+        e.set_prompt("hi")
+        silent = f"inference backend at {url} accepted the connection but sent no answer within 0.3 s"
+        with pytest.raises(InferenceError) as failure:
+            e.run(3)
+        assert str(failure.value) == silent
+        with pytest.raises(InferenceError) as failure:
+            e.embed("x")
+        assert str(failure.value) == silent

@@ -14,7 +14,6 @@ local format = string.format
 local raw_load = load
 local co_create, co_running = coroutine.create, coroutine.running
 local select, error, type, next, setmetatable = select, error, type, next, setmetatable
-local raw_collectgarbage = collectgarbage
 local pack, unpack, resume, status = table.pack, table.unpack, coroutine.resume, coroutine.status
 local natives = {}                -- name -> Lua value provided by the host
 
@@ -91,22 +90,53 @@ xpcall = function(f, handler, ...)
   end, ...)
 end
 
--- Finalizers run with hooks disabled, so no budget or interrupt could stop them.
+-- Finalizers run with hooks disabled, so no budget or interrupt could stop them. The checks
+-- Lua's own setmetatable makes are repeated here so its errors read exactly as Lua's do
+-- (naming 'setmetatable' and the caller's position, not this wrapper's).
 local raw_setmetatable = setmetatable
-_G.setmetatable = function(t, mt)
+local true_getmetatable = debug.getmetatable   -- not fooled by a __metatable field
+local function typename(n, ...)
+  if select("#", ...) < n then return "no value" end
+  return type((select(n, ...)))
+end
+_G.setmetatable = function(...)
+  local t, mt = ...
+  if type(t) ~= "table" then
+    error("bad argument #1 to 'setmetatable' (table expected, got " .. typename(1, ...) .. ")", 2)
+  end
+  if mt ~= nil and type(mt) ~= "table" then
+    error("bad argument #2 to 'setmetatable' (nil or table expected)", 2)
+  end
+  local current = true_getmetatable(t)
+  if type(current) == "table" and rawget(current, "__metatable") ~= nil then
+    error("cannot change a protected metatable", 2)
+  end
   if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
     error("__gc metamethods are not allowed in a process", 2)
   end
   return raw_setmetatable(t, mt)
 end
 
-local allowed_gc = { collect = true, count = true, step = true, isrunning = true }
-collectgarbage = function(opt, arg)
-  opt = opt or "collect"
-  if not allowed_gc[opt] then
-    error("collectgarbage('" .. tostring(opt) .. "') is not allowed in a process", 2)
+-- collectgarbage stays Lua's own (every option as in AO): the memory cap holds whatever
+-- the collector is told, and Lua collects in an emergency before it reports no memory.
+
+-- debug.getinfo as Lua's, with one exception: the `func` of a frame that belongs to the
+-- host glue or this file is left out, so process code cannot get hold of those functions.
+local function safe_getinfo(...)
+  local first = ...
+  local info
+  if select("#", ...) == 0 then
+    error("bad argument #1 to 'getinfo' (function or level expected)", 2)
+  elseif math.type(first) == "integer" and first > 0 then
+    -- one level deeper: this wrapper is a frame of its own
+    info = getinfo(first + 1, select(2, ...))
+  else
+    info = getinfo(...)
   end
-  return raw_collectgarbage(opt, arg)
+  if type(info) == "table" and info.func ~= nil then
+    if TRUSTED_SOURCE[getinfo(info.func, "S").source] then info.func = nil end
+  end
+  return info
 end
 
 -- Remove everything that touches the host.
@@ -116,7 +146,7 @@ print = nil            -- the library defines the process `print`
 dofile = nil
 loadfile = nil
 string.dump = nil
-debug = { traceback = traceback }
+debug = { traceback = traceback, getinfo = safe_getinfo }
 -- `require` reads package.loaded first: it must not hand back the originals either
 package.loaded.io = nil
 package.loaded.python = nil
