@@ -9,7 +9,9 @@
   - dry-run latency in a process with half the burst in its history;
   - the console: in-console eval round trip and `aos t --run '1+1'` wall time.
 
-Usage: python3 bench/bench_core.py [--messages 10000] [--burst 100000] [--runs 10] [--no-console]
+  - threads in use while many processes are spawned at once (the scheduler's pool is fixed).
+
+Usage: python3 bench/bench_core.py [--messages 10000] [--burst 100000] [--spawns 200] [--runs 10] [--no-console]
 CPU figures (messages per CPU second) are printed too: they are what to compare on a shared machine.
 """
 from __future__ import annotations
@@ -113,6 +115,19 @@ def burst(data_dir: Path, messages: int) -> dict:
     return {"a": a, "b": b, "rate": messages / elapsed, "wal_peak": peak[0], "dryrun": statistics.median(dry)}
 
 
+def quick_spawns(data_dir: Path, count: int) -> tuple[int, int]:
+    """Spawn `count` processes as fast as possible; returns (peak threads seen, scheduler pool size)."""
+    peak = [threading.active_count()]
+    with Network(data_dir, services=False) as net:
+        for i in range(count):
+            net.spawn(f"p{i}")
+            peak[0] = max(peak[0], threading.active_count())
+        while not net.run_until_idle(timeout=0.05):
+            peak[0] = max(peak[0], threading.active_count())
+        pool = net._scheduler.size
+    return peak[0], pool
+
+
 def replay_in_child(data_dir: Path, pids: list[str]) -> dict:
     """Restart on `data_dir` in a fresh Python and replay `pids`; returns seconds and the memory it added."""
     code = f"""
@@ -142,6 +157,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--burst", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--spawns", type=int, default=200)
     parser.add_argument("--no-console", action="store_true")
     args = parser.parse_args()
     n = args.messages
@@ -172,6 +188,9 @@ def main() -> None:
         replay = replay_in_child(data, [result["a"], result["b"]])
         print(f"restart replay of {args.burst:,} messages: {args.burst / replay['seconds']:,.0f} msg/s; "
               f"peak memory added {replay['added_kib'] / 1024:.1f} MiB")
+        threads, pool = quick_spawns(Path(tmp) / "spawns", args.spawns)
+        print(f"{args.spawns} quick spawns: at most {threads} threads in the whole program "
+              f"(scheduler pool: {pool})")
     if not args.no_console:
         import bench_console
         with tempfile.TemporaryDirectory() as tmp:

@@ -64,6 +64,10 @@ class Scheduler:
         """True on a scheduler thread (where waiting for a result of a process could deadlock)."""
         return getattr(self._current, "worker", None) is not None
 
+    @property
+    def size(self) -> int:
+        return self._size
+
     def thread_count(self) -> int:
         with self._lock:
             return len(self._threads)

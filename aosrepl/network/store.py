@@ -332,7 +332,7 @@ class MessageLog:
         seq = self._next_seq
         self._write(INSERT_MESSAGE, (seq, _column(body["Id"]), _column(body.get("Target")),
                                      _column(body.get("From")), _column(action), body["Timestamp"],
-                                     json.dumps(body, separators=(",", ":"), ensure_ascii=True)))
+                                     _encode_body(body)))
         self._next_seq = seq + 1
         self._unit_messages[body["Id"]] = (seq, body)
         return seq
@@ -393,7 +393,7 @@ class MessageLog:
         """Mark a delivery handled, keeping its result's Output or Error (its outbox is in the log already,
         as the messages it caused)."""
         kept = None if result is None else {k: v for k, v in result.items() if k not in OUTBOX_FIELDS}
-        text = None if kept is None else json.dumps(kept, separators=(",", ":"), ensure_ascii=True, default=str)
+        text = None if kept is None else _encode_result(kept)
         self._write(FINISH_DELIVERY, (state, text, pid, nonce))
 
     def retire(self, pid: str) -> list[int]:
@@ -503,6 +503,9 @@ class MessageLog:
     def monitors(self) -> list[str]:
         return [r[0] for r in self._all("SELECT process FROM monitors ORDER BY process")]
 
+
+_encode_body = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
+_encode_result = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=str).encode
 
 INSERT_MESSAGE = "INSERT INTO messages (seq, id, target, sender, action, timestamp, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
 INSERT_PROCESS = "INSERT INTO processes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
