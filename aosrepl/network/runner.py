@@ -76,7 +76,7 @@ class ProcessRunner:
         env = env_of(rec)
         last = (0, None)
         for nonce, link, body in self.log.stream_history(rec.id, rec.generation):
-            lua.handle(delivered(body, nonce, link, rec), env)
+            lua.handle(delivered(body, nonce, link, rec), env, keep_result=False)
             last = (nonce, link)
         return last
 

@@ -61,6 +61,7 @@ class LuaProcess:
             raise LuaProcessError(f"process library failed to boot: {_text(exc)}") from exc
         self._handle = self._host.handle
         self._handle_flat = self._host.handle_flat
+        self._replay_flat = self._host.replay_flat
         self._table_from = self._runtime.table_from
 
     def _load_host(self):
@@ -75,13 +76,17 @@ class LuaProcess:
 
     # -- the contract ---------------------------------------------------------------
 
-    def handle(self, msg: dict, env: dict) -> dict:
-        """Run one message through the process; Lua errors come back as {"Error": ...}."""
+    def handle(self, msg: dict, env: dict, keep_result: bool = True) -> dict | None:
+        """Run one message through the process; Lua errors come back as {"Error": ...}. With
+        keep_result=False (replays) the result is not read back at all and None is returned."""
         with self._busy:
             self._interrupted = False
             try:
                 flat = _flat_message(msg)
                 if flat is not None:   # the usual shape: one call in, one JSON text out
+                    if not keep_result:
+                        self._replay_flat(self._env_table(env), self.limits.instructions, *flat)
+                        return None
                     text = self._handle_flat(self._env_table(env), self.limits.instructions, *flat)
                     return self._finish_result(_from_json(text))
                 lua_msg = self._table_from(to_lua_plain(msg), recursive=True)
