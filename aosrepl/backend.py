@@ -18,8 +18,9 @@ class Backend(Protocol):
     wallet: object                 # has .address: the wallet that owns the console's processes
     notices: list                  # lines the network itself said so far (also sent to subscribe_notices)
 
-    def find_or_spawn(self, name: str, tags=None, data=None) -> str:
-        """The wallet's process called `name` (the first one spawned), else a new one; returns its id."""
+    def find_or_spawn(self, name: str, tags=None, data=None, module: str | None = None) -> str:
+        """The wallet's process called `name` (the first one spawned), else a new one running `module` (None:
+        the backend's default module); returns its id."""
 
     def has_process(self, pid: str) -> bool:
         """True if the console can talk to the process with this id."""

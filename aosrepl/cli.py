@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cron", metavar="N-UNIT", help="spawn with a cron, e.g. 10-seconds, 1-minute, 5-blocks")
     p.add_argument("--monitor", action="store_true", help="start the process's cron ticks at start")
     p.add_argument("--sqlite", action="store_true", help="spawn with the aos-sqlite module (lsqlite3)")
-    p.add_argument("--module", metavar="ID", help="spawn with this module id (aos, aos-sqlite, aos-llama ids)")
+    p.add_argument("--module", metavar="ID", help="spawn with this module id: on the local network the aos, "
+                   f"aos-sqlite or aos-llama id; on a real AO network any module (default {DEFAULT_MODULE}, aos 2.0.1)")
     p.add_argument("--data", metavar="FILE", help="file whose contents become the spawned process's Data")
     p.add_argument("--tag-name", metavar="NAME", action="append", default=[], help="extra spawn tag name (repeatable)")
     p.add_argument("--tag-value", metavar="VALUE", action="append", default=[], help="value for the matching --tag-name")
@@ -60,7 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
     remote.add_argument("--gateway-url", metavar="URL", help="the gateway, for GraphQL (env GATEWAY_URL)")
     remote.add_argument("--wallet", metavar="FILE", help="an Arweave JWK wallet file (default: one generated once "
                                                          "and kept in the data directory)")
-    remote.add_argument("--module", metavar="ID", help=f"module of a new process (default {DEFAULT_MODULE}, aos 2.0.1)")
     remote.add_argument("--scheduler", metavar="ID", help=f"scheduler of a new process (env SCHEDULER, default {DEFAULT_SCHEDULER})")
     remote.add_argument("--authority", metavar="ID", help=f"authority of a new process, the MU's address (env AUTHORITY, "
                                                           f"default {DEFAULT_AUTHORITY})")
@@ -69,10 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 REMOTE_URLS = (("mu_url", "--mu-url", "MU_URL"), ("cu_url", "--cu-url", "CU_URL"),
                ("gateway_url", "--gateway-url", "GATEWAY_URL"))
-LOCAL_ONLY_FLAGS = (("fund", "--fund"), ("publish", "--publish"), ("model", "--model"), ("workers", "--workers"),
+LOCAL_ONLY_FLAGS = (("sqlite", "--sqlite"), ("fund", "--fund"), ("publish", "--publish"), ("model", "--model"), ("workers", "--workers"),
                     ("backend", "--backend"))
-REMOTE_ONLY_FLAGS = (("wallet", "--wallet"), ("module", "--module"), ("scheduler", "--scheduler"),
-                     ("authority", "--authority"))
+REMOTE_ONLY_FLAGS = (("wallet", "--wallet"), ("scheduler", "--scheduler"), ("authority", "--authority"))
 REMOTE_WALLET_FILE = "arweave-wallet.json"
 
 
@@ -89,7 +88,7 @@ def remote_config(args, environ=None):
     if missing:
         raise StartError("ERROR: a real AO network needs all three units; missing: " + ", ".join(missing))
     for field, flag in LOCAL_ONLY_FLAGS:
-        if getattr(args, field) is not None:
+        if getattr(args, field) not in (None, False):
             raise StartError(f"ERROR: {flag} is for the local network only, not for a real AO network.")
     options = {"module": args.module, "scheduler": args.scheduler or env.get("SCHEDULER"),
                "authority": args.authority or env.get("AUTHORITY")}
@@ -194,15 +193,17 @@ def find_process(net, args) -> str:
         if net.has_process(args.name):
             return args.name
         raise StartError("Error! Could not find process ID.")
-    return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args), module=spawn_module(args))
+    # a real AO network already has the module in its config (--module, else aos's default)
+    module = spawn_module(args) if net.is_local else None
+    return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args), module=module)
 
 
 def list_processes(net, out) -> int:
     mine = [p for p in net.processes() if p.owner == net.wallet.address]
     out.write(green("Your Processes") + "\n")
     for p in mine:
-        # aos's own line; a process of another module says which (aos has only one kind in its list)
-        module = "" if p.module == ids.AOS_MODULE_ID else " " + gray(f"({modules.display_name(p.module)})")
+        # aos's own line; a process of another module than aos says which (aos has only one kind in its list)
+        module = "" if modules.lookup(p.module) is modules.AOS else " " + gray(f"({modules.display_name(p.module)})")
         out.write(f"{p.name or '-'} - {green(p.id)}{module}\n")
     if not mine:
         out.write(gray("(none yet: start one with `aos NAME`)") + "\n")
@@ -282,9 +283,10 @@ def main(argv=None) -> int:
     try:
         data_dir = data_dir_from(args)
         spawn_tags(args)                       # flag errors before anything starts
-        spawn_module(args)
         check_inference_flags(args)
         remote = remote_config(args)
+        if remote is None:
+            spawn_module(args)                 # local module ids only; a real AO network takes any module
         net = open_remote(data_dir, args, remote) if remote else open_network(data_dir, args)
         if args.publish:
             return publish(net, args.publish, out)

@@ -202,14 +202,14 @@ class Network:
         self._observers.notice(f"The network log could not commit ({exc}): nothing after this is acknowledged. "
                                f"Restart the network to continue from what the log holds.")
 
-    def find_or_spawn(self, name: str, tags=None, data=None, module: str = ids.AOS_MODULE_ID) -> str:
+    def find_or_spawn(self, name: str, tags=None, data=None, module: str | None = None) -> str:
         """The wallet's process called `name` (the first one spawned), else a new one running `module`. A known
         process id is returned as it is."""
         self._check_open()
         if ids.is_id(name) and name in self._table:
             return name
         return (self._table.find_user_process(self.wallet.address, name)
-                or self.spawn(name, tags=tags, data=data, module=module))
+                or self.spawn(name, tags=tags, data=data, module=module or ids.AOS_MODULE_ID))
 
     def new_id(self) -> str:
         """A fresh message id (e.g. for `eval(msg_id=...)`, so the Eval can be interrupted by its id)."""

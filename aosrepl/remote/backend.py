@@ -147,9 +147,9 @@ class RemoteNetwork:
         return self._post(data=text, tags=tags, target=target)
 
     # ----- processes ---------------------------------------------------------------------------
-    def spawn(self, name: str | None = None, tags=None, data=None) -> str:
+    def spawn(self, name: str | None = None, tags=None, data=None, module: str | None = None) -> str:
         protocol = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Process"),
-                    ("Module", self.config.module), ("Scheduler", self.config.scheduler)]
+                    ("Module", module or self.config.module), ("Scheduler", self.config.scheduler)]
         caller = [("App-Name", "aos")] + ([("Name", str(name))] if name is not None else [])
         caller += _tag_list(tags) + [("Authority", self.config.authority), ("aos-Version", AOS_CLIENT_VERSION)]
         pid = self._post(data=SPAWN_DATA if data is None else data, tags=_with_protocol(caller, protocol))
@@ -188,7 +188,7 @@ class RemoteNetwork:
             found.append(RemoteProcess(node["id"], tags.get("Name"), self.wallet.address, tags.get("Module") or ""))
         return found
 
-    def find_or_spawn(self, name: str, tags=None, data=None) -> str:
+    def find_or_spawn(self, name: str, tags=None, data=None, module: str | None = None) -> str:
         """aos's order: the local cache of names, then the gateway, else a new process. The oldest of several
         namesakes is used (aos would ask; a console started by a script cannot)."""
         cached = self._cache().get(self._cache_key(name))
@@ -203,7 +203,7 @@ class RemoteNetwork:
                 self.notice(f"{len(found)} processes of yours are named {name!r}; using the oldest, {found[0]}")
             self._remember(name, found[0])
             return found[0]
-        return self.spawn(name, tags=tags, data=data)
+        return self.spawn(name, tags=tags, data=data, module=module)
 
     def _still_there(self, pid: str) -> bool:
         """A cached id is used unless the CU says it does not know the process (a network that was reset)."""

