@@ -34,6 +34,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from aosrepl.network.errors import DataDirError
@@ -44,6 +45,7 @@ VERSION = 1
 OUTBOX_FIELDS = ("Messages", "Spawns", "Assignments")
 APPLICATION_ID = 0x414F5352   # "AOSR": marks the file as ours at the SQLite header level
 WAL_CHECKPOINT_BYTES = 16 << 20   # checkpoint and truncate the WAL once it is this big
+CHECKPOINT_RETRY_SECONDS = 1.0   # after a checkpoint found a reader in the way
 COMMIT_GATHER_SECONDS = 0.002     # with nobody waiting for an acknowledgement, let a batch gather this long
 STREAM_PAGE = 512                 # rows per fetch when streaming a history
 
@@ -119,6 +121,7 @@ class MessageLog:
         self.batch_units = 0                # units in the open batch (what the next commit groups)
         self._waiting = 0                   # callers in wait_committed: commit at once for them
         self._stopping = False
+        self._next_checkpoint = 0.0
         self.failure: Exception | None = None
         self.on_failure = None              # called (off the lock) with the exception when a commit fails
         self._changed = threading.Condition(self.lock)
@@ -280,12 +283,16 @@ class MessageLog:
             size = os.path.getsize(str(self.path) + "-wal")
         except OSError:
             return
-        if size < WAL_CHECKPOINT_BYTES:
+        if size < WAL_CHECKPOINT_BYTES or time.monotonic() < self._next_checkpoint:
             return
         with self._write_lock:
             if not self.closed:
-                with contextlib.suppress(sqlite3.Error):   # busy (a reader): retried after a later commit
-                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                try:
+                    busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                except sqlite3.Error:
+                    busy = 1
+                if busy:   # a reader (a long replay) holds an old snapshot: try again a little later
+                    self._next_checkpoint = time.monotonic() + CHECKPOINT_RETRY_SECONDS
 
     def close(self) -> None:
         with self.lock:

@@ -192,3 +192,32 @@ def test_a_failed_routing_commit_rolls_back_scheduling_counters(tmp_path, monkey
         assert net.run_until_idle(10)
         assert ev(net, a, "ao.reference") == "2"
         assert ev(net, b, "#Got") == "2" and ev(net, c, "#Inbox") == "2"
+
+
+def test_the_wal_stays_bounded_while_messages_keep_coming(tmp_path, monkeypatch):
+    from aosrepl.network import store
+    monkeypatch.setattr(store, "WAL_CHECKPOINT_BYTES", 64 << 10)
+    wal = tmp_path / "aosrepl.db-wal"
+    sizes = []
+    stop = threading.Event()
+
+    def sample():
+        while not stop.wait(0.002):
+            sizes.append(wal.stat().st_size if wal.exists() else 0)
+
+    pingpong = (Path(__file__).parent / "lua" / "pingpong.lua").read_text()
+    with Network(tmp_path, services=False) as net:
+        a, b = net.spawn("a"), net.spawn("b")
+        for pid in (a, b):
+            ev(net, pid, pingpong)
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            net.send(a, {"Action": "Eval"}, f'Send({{ Target = "{b}", Action = "Ping", N = "2999" }})')
+            assert net.run_until_idle(120)
+        finally:
+            stop.set()
+            sampler.join()
+        assert int(ev(net, a, "Received")) + int(ev(net, b, "Received")) == 3000
+    # 3000 messages write several MiB of WAL frames; checkpoints keep the file near the limit
+    assert max(sizes) < 2 << 20, max(sizes)
