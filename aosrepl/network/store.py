@@ -117,6 +117,7 @@ class MessageLog:
         self._recent_seqs: dict = {}        # seq -> body, likewise
         self._batch = 1                     # the batch units join now (committed batches are < this)
         self._committed = 0
+        self._last_batch = 0                # the batch of the last unit staged
         self._dirty = False
         self.batch_units = 0                # units in the open batch (what the next commit groups)
         self._waiting = 0                   # callers in wait_committed: commit at once for them
@@ -190,6 +191,7 @@ class MessageLog:
                     self._recent[mid] = (seq, body, self._batch)
                     self._recent_seqs[seq] = body
                 self._unit, self._unit_messages = [], {}
+                self._last_batch = self._batch
                 self.batch_units += 1
                 if not self._dirty:
                     self._dirty = True
@@ -201,9 +203,9 @@ class MessageLog:
         self._unit.append((statement, args))
 
     def ticket(self) -> int:
-        """The batch that the units written so far belong to."""
+        """The batch of the last unit written so far (waiting for it covers every earlier unit too)."""
         with self.lock:
-            return self._batch if self._dirty else self._committed
+            return self._last_batch
 
     def wait_committed(self, ticket: int, timeout: float | None = None) -> None:
         """Return once batch `ticket` is committed; sqlite3.Error if the log stopped before that."""
