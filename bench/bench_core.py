@@ -144,11 +144,13 @@ with Network({str(data_dir)!r}, services=False) as net:
     before = kib("VmRSS:")
     start = time.perf_counter()
     for pid in {pids!r}:
-        net.eval(pid, "Received")
+        net.eval(pid, "Received", timeout=3600)
     seconds = time.perf_counter() - start
     print(json.dumps({{"seconds": seconds, "added_kib": kib("VmHWM:") - before}}))
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the replay child failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
