@@ -57,3 +57,33 @@ def test_many_units_share_one_commit_and_a_failed_unit_is_dropped_alone(tmp_path
         assert not log.message_exists("x" * 43)
     finally:
         log.close()
+
+
+def test_a_commit_that_fails_stops_the_log_and_a_restart_continues_from_what_was_committed(tmp_path, monkeypatch):
+    import sqlite3
+
+    import pytest
+
+    from aosrepl.network import Network, NetworkError, store
+    from tests.network.conftest import ev
+
+    with Network(tmp_path, services=False, deterministic=True) as net:
+        a = net.spawn("a")
+        ev(net, a, "Got = Got or {}; Handlers.add('n', 'N', function(m) table.insert(Got, m.K) end)")
+        net.send(a, {"Action": "N", "K": "kept"})
+        assert net.run_until_idle(10)
+        real = store._execute_grouped
+
+        def full_disk(conn, rows):
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(store, "_execute_grouped", full_disk)
+        with pytest.raises(NetworkError, match="could not be logged"):
+            net.send(a, {"Action": "N", "K": "lost"})
+        assert any("could not commit" in line for line in net.notices)
+        with pytest.raises(NetworkError):   # the log stays stopped: nothing more is acknowledged
+            net.send(a, {"Action": "N", "K": "after"})
+        monkeypatch.setattr(store, "_execute_grouped", real)
+    with Network(tmp_path, services=False, deterministic=True) as net:
+        assert net.run_until_idle(10)
+        assert ev(net, a, "table.concat(Got, ',')") == "kept"
