@@ -519,7 +519,7 @@ _encode_result = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, defa
 INSERT_MESSAGE = "INSERT INTO messages (seq, id, target, sender, action, timestamp, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
 INSERT_PROCESS = "INSERT INTO processes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 SET_GENERATION = "UPDATE processes SET generation = ?, created_ms = ? WHERE id = ?"
-ADD_DELIVERY = "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, 'pending', NULL)"
+ADD_DELIVERY = "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)"   # staged without state and result
 FINISH_DELIVERY = "UPDATE deliveries SET state = ?, result = ? WHERE process = ? AND nonce = ?"
 RETIRE = ("UPDATE deliveries SET state = 'retired' WHERE process = ? AND state IN "
           "('pending', 'handled', 'interrupted')")
@@ -534,6 +534,7 @@ _TABLE_ORDER = (INSERT_PROCESS, SET_GENERATION, INSERT_MESSAGE, ADD_MAIL, ADD_WA
 
 def _execute_grouped(conn, rows) -> None:
     groups: dict = {}
+    added: dict = {}    # (process, nonce) -> its row in this stretch's ADD_DELIVERY list
 
     def drain():
         for statement in _TABLE_ORDER:
@@ -541,10 +542,19 @@ def _execute_grouped(conn, rows) -> None:
             if args:
                 conn.executemany(statement, args)
         groups.clear()
+        added.clear()
 
     for statement, args in rows:
-        if statement in _TABLE_ORDER:
-            groups.setdefault(statement, []).append(args)
+        if statement is FINISH_DELIVERY and (args[2], args[3]) in added:
+            # added and finished in the same stretch: one row written as it ends up, no update
+            i = added[(args[2], args[3])]
+            groups[ADD_DELIVERY][i] = groups[ADD_DELIVERY][i][:5] + (args[0], args[1])
+        elif statement in _TABLE_ORDER:
+            rows_of = groups.setdefault(statement, [])
+            if statement is ADD_DELIVERY:
+                added[(args[0], args[1])] = len(rows_of)
+                args = args + ("pending", None)
+            rows_of.append(args)
         else:
             drain()
             conn.execute(statement, args)
