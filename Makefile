@@ -39,7 +39,7 @@ node-deps: $(NODE_STAMP)
 
 $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { apt-get update && apt-get install -y nodejs npm; }
-	cd $(NODE_DIR) && npm ci --no-audit --no-fund
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
 demo: install
 	$(VENV)/bin/aos ai-demo

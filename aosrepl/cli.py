@@ -27,7 +27,8 @@ class StartError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="aos", description="The aos console on a local, offline AO network (aosrepl).",
+        prog="aos", description="The aos console on a local, offline AO network (aosrepl), or on a real AO "
+                                          "network with --mu-url, --cu-url and --gateway-url.",
         epilog="Lines piped into aos are evaluated one by one, like typed lines; the exit status is 1 if any "
                "of them (or a --load or --fund) failed, else 0. Inside the console, type .help for its commands.")
     p.add_argument("name", nargs="?", default="default", help="process name (default: default) or a process id")
@@ -40,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cron", metavar="N-UNIT", help="spawn with a cron, e.g. 10-seconds, 1-minute, 5-blocks")
     p.add_argument("--monitor", action="store_true", help="start the process's cron ticks at start")
     p.add_argument("--sqlite", action="store_true", help="spawn with the aos-sqlite module (lsqlite3)")
-    p.add_argument("--module", metavar="ID", help="spawn with this module id: on the local network the aos, "
-                   f"aos-sqlite or aos-llama id; on a real AO network any module (default {DEFAULT_MODULE}, aos 2.0.1)")
+    p.add_argument("--module", metavar="ID",
+                   help="spawn with this module: locally the aos, aos-sqlite or aos-llama module's id; on a real AO "
+                        f"network any module id (default {DEFAULT_MODULE}, aos 2.0.1)")
     p.add_argument("--data", metavar="FILE", help="file whose contents become the spawned process's Data")
     p.add_argument("--tag-name", metavar="NAME", action="append", default=[], help="extra spawn tag name (repeatable)")
     p.add_argument("--tag-value", metavar="VALUE", action="append", default=[], help="value for the matching --tag-name")
@@ -69,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 REMOTE_URLS = (("mu_url", "--mu-url", "MU_URL"), ("cu_url", "--cu-url", "CU_URL"),
                ("gateway_url", "--gateway-url", "GATEWAY_URL"))
-LOCAL_ONLY_FLAGS = (("sqlite", "--sqlite"), ("fund", "--fund"), ("publish", "--publish"), ("model", "--model"), ("workers", "--workers"),
+LOCAL_ONLY_FLAGS = (("fund", "--fund"), ("publish", "--publish"), ("model", "--model"), ("workers", "--workers"),
                     ("backend", "--backend"))
 REMOTE_ONLY_FLAGS = (("wallet", "--wallet"), ("scheduler", "--scheduler"), ("authority", "--authority"))
 REMOTE_WALLET_FILE = "arweave-wallet.json"
@@ -90,13 +92,21 @@ def remote_config(args, environ=None):
     for field, flag in LOCAL_ONLY_FLAGS:
         if getattr(args, field) not in (None, False):
             raise StartError(f"ERROR: {flag} is for the local network only, not for a real AO network.")
-    options = {"module": args.module, "scheduler": args.scheduler or env.get("SCHEDULER"),
+    options = {"module": remote_module(args), "scheduler": args.scheduler or env.get("SCHEDULER"),
                "authority": args.authority or env.get("AUTHORITY")}
     for name, value in options.items():
         if value is not None and not ids.is_id(value):
             raise StartError(f"ERROR: --{name} must be a 43-character id, not {value!r}")
     from aosrepl.remote.backend import RemoteConfig
     return RemoteConfig(**urls, **{k: v for k, v in options.items() if v is not None})
+
+
+def remote_module(args) -> str | None:
+    """The module of a new process on a real AO network: --module ID, --sqlite (aos's sqlite module), else None
+    (the remote default). Any module id goes: the network, not this console, knows its modules."""
+    if args.module and args.sqlite and args.module != ids.AOS_SQLITE_MODULE_ID:
+        raise StartError("ERROR: --sqlite and --module name different modules; give one of them.")
+    return args.module or (ids.AOS_SQLITE_MODULE_ID if args.sqlite else None)
 
 
 def open_remote(data_dir: Path, args, config):
@@ -188,13 +198,11 @@ def open_network(data_dir: Path, args):
         raise StartError(f"ERROR: could not start the local network in {data_dir}: {exc}") from None
 
 
-def find_process(net, args) -> str:
+def find_process(net, args, module: str) -> str:
     if ids.is_id(args.name):
         if net.has_process(args.name):
             return args.name
         raise StartError("Error! Could not find process ID.")
-    # a real AO network already has the module in its config (--module, else aos's default)
-    module = spawn_module(args) if net.is_local else None
     return net.find_or_spawn(args.name, tags=spawn_tags(args), data=spawn_data(args), module=module)
 
 
@@ -261,8 +269,18 @@ def run_interactive(session, net, data_dir: Path, args, out) -> int:
     if net.is_local and version is not None and version != display.AOS_LIBRARY_VERSION:
         out.write(blue("A new AOS update is available. run [.update] to install.") + "\n")
     start_files(session, args)
+    if net.is_local:
+        net.warm_up_inference()      # the model loads in the background while the user types
     from aosrepl.console.app import run_app      # prompt_toolkit only for the interactive console
     return run_app(session, net, data_dir)
+
+
+def import_console(interactive: bool) -> None:
+    """Import what the console will use now, on the main thread before the network's threads start (a worker
+    importing llama_cpp while this thread imports prompt_toolkit could see a half-initialised module)."""
+    import aosrepl.console.session  # noqa: F401
+    if interactive:
+        import aosrepl.console.app  # noqa: F401   (prompt_toolkit: only for the interactive console)
 
 
 def stdin_lines():
@@ -284,15 +302,17 @@ def main(argv=None) -> int:
         data_dir = data_dir_from(args)
         spawn_tags(args)                       # flag errors before anything starts
         check_inference_flags(args)
+        interactive = args.run is None and sys.stdin.isatty() and sys.stdout.isatty()
+        # The console's modules are imported before the network's threads start: see import_console.
+        import_console(interactive)
         remote = remote_config(args)
-        if remote is None:
-            spawn_module(args)                 # local module ids only; a real AO network takes any module
+        # local module ids are checked against the local network's modules; a real AO network takes any id
+        module = remote.module if remote else spawn_module(args)
         net = open_remote(data_dir, args, remote) if remote else open_network(data_dir, args)
         if args.publish:
             return publish(net, args.publish, out)
         if args.list:
             return list_processes(net, out)
-        interactive = args.run is None and sys.stdin.isatty() and sys.stdout.isatty()
         if interactive and remote:
             out.write(display.remote_splash(data_dir=str(data_dir), wallet=net.wallet.address, mu=remote.mu_url,
                                             cu=remote.cu_url, gateway=remote.gateway_url, module=remote.module,
@@ -300,7 +320,7 @@ def main(argv=None) -> int:
         elif interactive:
             out.write(display.splash(data_dir=str(data_dir), wallet=net.wallet.address, model=args.model,
                                      backend=args.backend, workers=args.workers))
-        pid = find_process(net, args)
+        pid = find_process(net, args, module)
         from aosrepl.console.session import ConsoleSession
         # Scripted runs print results only: no hints meant for a person at the keyboard.
         session = ConsoleSession(net, pid, display.CurrentStdout(), color=color, data_dir=data_dir,

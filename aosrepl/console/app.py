@@ -20,7 +20,7 @@ from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.patch_stdout import patch_stdout
 from pygments.lexers.scripting import LuaLexer
 
-from aosrepl.console.busy import SPINNER, BusyScreen
+from aosrepl.console.busy import SPINNER, BusyScreen, in_daemon_thread
 from aosrepl.console.code_style import code_style
 from aosrepl.console.commands import PadError
 from aosrepl.console.display import gray, red, strip_ansi
@@ -214,10 +214,16 @@ class ConsoleApp:
                     return
                 if edited is None:
                     return
-                work = loop.run_in_executor(None, self.session.evaluate, *edited)
+                work = in_daemon_thread(loop, self.session.evaluate, *edited)
             else:
-                work = loop.run_in_executor(None, self.session.submit, line)
+                work = in_daemon_thread(loop, self.session.submit, line)
             await self.busy.run_until(work)
+            if self.busy.leaving:          # a second Ctrl-C or Ctrl-D while it ran: leave without waiting
+                self.busy.leaving = False
+                self.session.say(gray("Leaving while the evaluation still runs: it was asked to stop "
+                                      "(a message that never ends is stopped at the next start)."))
+                self.session.exited = True
+                return
             await work
         except Exception as exc:       # whatever went wrong, the console stays
             self.session.say(red(f"ERROR: {type(exc).__name__}: {exc}"))

@@ -6,6 +6,7 @@ process as an interrupt instead of killing the console."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Callable
 
@@ -35,6 +36,8 @@ class BusyScreen:
         self._frame = 0
         self._started = 0.0
         self._work: asyncio.Future | None = None
+        self._presses = 0                # Ctrl-C presses during this line
+        self.leaving = False             # a second Ctrl-C or Ctrl-D: leave the console, even if still stuck
 
     def take_typeahead(self) -> str:
         text, self.typeahead = self.typeahead, ""
@@ -45,11 +48,19 @@ class BusyScreen:
 
         @kb.add("c-c")
         def _(event):
+            self._presses += 1
+            if self._presses > 1:          # the first did not end it: the user wants out
+                self._leave(event)
+                return
             self._status = "Interrupting"
             self.queued.clear()            # lines typed ahead are not wanted after a Ctrl-C
             self.typeahead = ""
             if self._work is not None:
                 event.app.create_background_task(self._interrupt_until_stopped(self._work))
+
+        @kb.add("c-d")
+        def _(event):
+            self._leave(event)
 
         @kb.add("enter")
         @kb.add("c-j")
@@ -71,6 +82,15 @@ class BusyScreen:
             if event.data.isprintable():
                 self.typeahead += event.data
         return kb
+
+    def _leave(self, event) -> None:
+        """Leave the console now: the handler is asked to stop, and the console does not wait for it."""
+        self.leaving = True
+        self.queued.clear()
+        self.typeahead = ""
+        self.interrupt()
+        if event.app.is_running:
+            event.app.exit()
 
     async def _interrupt_until_stopped(self, work: asyncio.Future):
         """Ctrl-C right after Enter can come before the process has started on the message: try again
@@ -94,7 +114,7 @@ class BusyScreen:
         await asyncio.wait({work}, timeout=QUICK_LINE)
         if work.done():
             return
-        self._status, self._started = "Computing", time.monotonic()
+        self._status, self._started, self._presses = "Computing", time.monotonic(), 0
         app = Application(layout=Layout(Window(FormattedTextControl(self._text), height=1)),
                           key_bindings=self._keys(), refresh_interval=0.1, erase_when_done=True)
 
@@ -108,3 +128,24 @@ class BusyScreen:
             await app.run_async(pre_run=lambda: work.done() and stop())
         finally:
             self.app, self._work = None, None
+
+
+def in_daemon_thread(loop: asyncio.AbstractEventLoop, fn, *args) -> asyncio.Future:
+    """fn(*args) on a daemon thread, as a future of `loop`. Unlike the default executor, nothing waits
+    for it at exit: a console left while an evaluation is stuck exits at once."""
+    future = loop.create_future()
+
+    def settle(setter, value):
+        if not future.done():
+            setter(value)
+
+    def target():
+        try:
+            result = fn(*args)
+        except BaseException as exc:   # handed to the awaiting coroutine
+            loop.call_soon_threadsafe(settle, future.set_exception, exc)
+        else:
+            loop.call_soon_threadsafe(settle, future.set_result, result)
+
+    threading.Thread(target=target, daemon=True, name="aosrepl-console-line").start()
+    return future

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Callable
 
 from aosrepl import ids, modules
 from aosrepl.console.display import blue, gray, green, red
+from aosrepl.network.errors import NetworkTimeout
 
 if TYPE_CHECKING:
     from aosrepl.console.session import ConsoleSession
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 BAD_AMOUNT = "ERROR: .fund requires an amount of wAR, e.g. .fund 0.001 (a positive number, at most 12 decimals)"
 WAR_DECIMALS = 12
 _AMOUNT = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
+FUND_TIMEOUT = 30.0       # seconds wAR may take to answer a transfer
 
 
 def war_base_units(amount: str) -> int:
@@ -31,6 +33,33 @@ def war_base_units(amount: str) -> int:
     return int(value)
 
 
+def war_amount(units: int) -> str:
+    """1000000000000000 -> '1000'; 1500000000000 -> '1.5'."""
+    return format((Decimal(units) / (10 ** WAR_DECIMALS)).normalize(), "f")
+
+
+def _tags(message: dict) -> dict:
+    tags = message.get("Tags") if isinstance(message, dict) else None
+    return {t.get("name"): t.get("value") for t in tags if isinstance(t, dict)} if isinstance(tags, list) else {}
+
+
+def transfer_refusal(answer: dict) -> str | None:
+    """Why wAR refused a Transfer, from its result: None when it sent the Debit-Notice."""
+    if not isinstance(answer, dict):
+        return "no answer"
+    if answer.get("Error") is not None:
+        return str(answer["Error"]).strip()
+    actions = {}
+    for message in answer.get("Messages") or []:
+        tags = _tags(message)
+        actions.setdefault(tags.get("Action"), tags)
+    if "Debit-Notice" in actions:
+        return None
+    if "Transfer-Error" in actions:
+        return actions["Transfer-Error"].get("Error") or "Transfer-Error"
+    return "wAR answered neither a Debit-Notice nor a Transfer-Error"
+
+
 class NetworkCommands:
     def __init__(self, session: "ConsoleSession"):
         self.s = session
@@ -38,19 +67,46 @@ class NetworkCommands:
         self._unsubscribe: dict[str, Callable] = {}
 
     def fund(self, amount: str) -> bool:
+        """Transfer wAR from the wallet and say what wAR answered: its Debit-Notice (sent) or its
+        Transfer-Error (refused, with the reason and the wallet's balance)."""
         try:
             units = war_base_units(amount)
         except ValueError as exc:
             self.s.say(red(str(exc)))
             return False
-        try:
-            self.s.net.send(ids.WAR_TOKEN, tags={"Action": "Transfer", "Recipient": self.s.pid,
-                                                 "Quantity": str(units)})
-        except Exception as exc:
-            self.s.say(red(f"ERROR: could not send the transfer: {exc}"))
+        net = self.s.net
+        with self.s.live_held():      # the verdict first, then the Credit-Notice it caused
+            try:
+                mid = net.send(ids.WAR_TOKEN, tags={"Action": "Transfer", "Recipient": self.s.pid,
+                                                    "Quantity": str(units)})
+                answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=FUND_TIMEOUT)
+            except NetworkTimeout:
+                self.s.say(red(f"ERROR: wAR has not answered the transfer of {amount} wAR within "
+                               f"{FUND_TIMEOUT:g} s; it stays queued (see your Inbox for its Credit-Notice)."))
+                return False
+            except Exception as exc:
+                self.s.say(red(f"ERROR: could not send the transfer: {exc}"))
+                return False
+            refusal = transfer_refusal(answer)
+            if refusal is None:
+                self.s.say(green(f"Sent {amount} wAR ({units} units) from your wallet to {self.s.pid}"))
+                return True
+            self.s.say(red(f"ERROR: wAR refused the transfer of {amount} wAR: {refusal}{self._balance_note()}"))
             return False
-        self.s.say(green(f"Sent {amount} wAR ({units} units) from your wallet to {self.s.pid}"))
-        return True
+
+    def _balance_note(self) -> str:
+        """' (your wallet holds N wAR)', asked from wAR; empty when it cannot tell."""
+        net = self.s.net
+        try:
+            mid = net.send(ids.WAR_TOKEN, tags={"Action": "Balance"})
+            answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=FUND_TIMEOUT)
+        except Exception:
+            return ""
+        for message in answer.get("Messages") or []:
+            balance = _tags(message).get("Balance")
+            if balance is not None and balance.isdigit():
+                return f" (your wallet holds {war_amount(int(balance))} wAR)"
+        return ""
 
     def _processes(self) -> list:
         return list(self.s.net.processes())

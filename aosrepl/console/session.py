@@ -5,6 +5,7 @@ display); `on_result` is the live feed. All text goes through `out.write`, so a 
 piped stdin and the prompt_toolkit app all see exactly the same output."""
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import Callable
@@ -107,15 +108,22 @@ class ConsoleSession:
 
     def evaluate(self, code: str, origin: Origin | None = None) -> bool:
         """Sends code as an Eval (or a dry-run) and shows its result; live output waits until it is shown."""
-        with self._lock:
-            self._busy += 1
-        try:
+        with self.live_held():
             try:
                 result = self._call(code, dry=self.dryrun)
             except Exception as exc:
                 self.say(red(f"ERROR: the evaluation failed: {exc}"))
                 return False
             return self.show_result(result, origin or typed_origin(code))
+
+    @contextlib.contextmanager
+    def live_held(self):
+        """Live output waits until the block is over (so a command's own answer is shown before what it
+        caused, e.g. `.fund`'s verdict before the Credit-Notice)."""
+        with self._lock:
+            self._busy += 1
+        try:
+            yield
         finally:
             with self._lock:
                 self._busy -= 1

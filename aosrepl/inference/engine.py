@@ -2,8 +2,8 @@
 context, with aos-llama's stateful API (set a prompt, pull tokens one at a time, add text, save/restore).
 
 One engine per worker: a llama.cpp context is not safe to share between threads; the weights are one
-llama.cpp model object shared by every engine (shared_models.py). `llama_cpp` is imported
-the first time a model is really needed, never when the module is only wired into a process.
+llama.cpp model object shared by every engine (shared_models.py). `llama_cpp` is imported (by
+llama_library) the first time a model is really needed, never when the module is only wired into a process.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import codecs
 import time
 from pathlib import Path
 
-from aosrepl.inference import dialects, models, timeline
+from aosrepl.inference import dialects, llama_library, models, shared_models, timeline
 
 DEFAULT_TEMP = 0.8
 DEFAULT_SEED = 42          # fixed: an AO process must compute the same thing on every replay
@@ -61,10 +61,14 @@ class Engine:
     def _stop_generation(self) -> None:
         raise NotImplementedError
 
-    _finished = False      # the generation has ended (Llama.next() gives nil)
+    _finished = False      # no more tokens come
+    _turn_over = False     # ...because the model ended its answer (not stop() or a full context)
 
     def finished(self) -> bool:
-        return bool(self._finished)
+        """The generation was ended by stop() or a full context: Llama.next() gives nil. After the model
+        ended its answer, next() gives "" instead, as aos-llama (which never ends an answer) gives text:
+        workers that concatenate Llama.next() a fixed number of times keep working."""
+        return bool(self._finished) and not self._turn_over
 
     def info(self) -> str:
         return "A decentralized LLM inference engine, built on top of llama.cpp."
@@ -119,16 +123,20 @@ class LocalEngine(Engine):
         return self._llm
 
     def _open(self, embedding: bool):
-        from aosrepl.inference.shared_models import SHARED_MODELS   # imports llama_cpp: only on first use
+        llama_library.load()   # heavy: only when a model is first used
         models.check_gguf(self._path)
         started = time.monotonic()
         try:
-            # its own context, over the weights every engine of this network shares
-            llm = SHARED_MODELS.open(str(self._path), n_ctx=self._n_ctx, n_threads=self._threads,
-                                     embedding=embedding, verbose=False)
+            # Its own context, over the weights every engine of this network shares. verbose=True: the quiet
+            # mode redirects the process's file descriptors (see llama_library); what verbose says goes to
+            # this engine's log.
+            with llama_library.logging_to(self._log):
+                llm = shared_models.SHARED_MODELS.open(str(self._path), n_ctx=self._n_ctx,
+                                                       n_threads=self._threads, embedding=embedding, verbose=True)
         except Exception as exc:   # llama.cpp reports a bad file as a bare ValueError/RuntimeError
             raise InferenceError(f"cannot load model {self._path}: {exc} "
                                  "(the file may be truncated, corrupt, or of an unsupported kind)") from None
+        llm.verbose = False        # no per-call chatter (cache hits, prefix matches) once it is built
         self._log(4, f"model loaded in {time.monotonic() - started:.2f}s: {self._path.name}")
         return llm
 
@@ -147,6 +155,7 @@ class LocalEngine(Engine):
         self._gen = None
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._finished = False
+        self._turn_over = False
         self._dialect = None
         self._first_pending = False
 
@@ -191,11 +200,11 @@ class LocalEngine(Engine):
         llm = self._model()
         self._gen = self._close(self._gen)
         self._context += llm.tokenize(text.encode("utf-8"), add_bos=not self._context, special=True)
-        self._finished = False
+        self._finished = self._turn_over = False
 
     def next(self) -> str:
         """One more token's text ("" once generation has ended: stop(), a full context, or the end of
-        the answer's turn for a chat-dialect prompt)."""
+        the answer's turn for a chat-dialect prompt; finished() tells which)."""
         if self._finished:
             return ""
         if not self._context:
@@ -204,7 +213,7 @@ class LocalEngine(Engine):
         if len(self._context) >= self._n_ctx:
             self._finished = True
             return self._decoder.decode(b"", final=True)
-        import llama_cpp
+        llama_cpp = llama_library.load()
         if self._gen is None:
             llm.set_seed(self.seed)
             self._gen = llm.generate(self._context, temp=self.temp, reset=True)
@@ -223,7 +232,7 @@ class LocalEngine(Engine):
         self._context = previous + [token]
         if self._dialect == "phi3" and llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
             # The answer's turn is over: shown the way Phi-3 ends a turn, and generation stops.
-            self._finished = True
+            self._finished = self._turn_over = True
             self._gen = self._close(self._gen)
             return self._decoder.decode(b"", final=True) + dialects.PHI3_TURN_END
         # Raw prompts are plain text continuation, as in aos-llama: the model's own end-of-turn tokens
@@ -248,6 +257,7 @@ class LocalEngine(Engine):
         """End the current generation (next() gives "" until a new prompt or add())."""
         self._gen = self._close(self._gen)
         self._finished = True
+        self._turn_over = False
 
     @staticmethod
     def _close(gen):
@@ -259,15 +269,16 @@ class LocalEngine(Engine):
     def save_state(self) -> int:
         llm = self._model()
         self._gen = self._close(self._gen)
-        return self._states.save((llm.save_state(), list(self._context), self._finished, self._dialect))
+        return self._states.save((llm.save_state(), list(self._context), self._finished, self._dialect,
+                                  self._turn_over))
 
     def load_state(self, handle=None) -> None:
-        state, context, finished, dialect = self._states.get(handle)
+        state, context, finished, dialect, turn_over = self._states.get(handle)
         llm = self._model()
         self._gen = self._close(self._gen)
         llm.load_state(state)
         self._context = list(context)
-        self._finished = finished
+        self._finished, self._turn_over = finished, turn_over
         self._dialect = dialect
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 

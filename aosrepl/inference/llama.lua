@@ -69,7 +69,8 @@ function Llama.add(text)
   call(core.add, text)
 end
 
--- One more token's text; nil once the generation has ended (stop(), a full context, end of the answer).
+-- One more token's text; nil once the generation has been ended (stop(), a full context). When the model
+-- itself ended its answer, "" (so loops that concatenate a fixed number of next() calls keep working).
 function Llama.next()
   local piece = call(core.next)
   if piece == "" and core.finished() then return nil end

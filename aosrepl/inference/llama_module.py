@@ -9,8 +9,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from aosrepl.inference import llama_library
 from aosrepl.inference.engine import InferenceError, LocalEngine
 from aosrepl.inference.models import ModelError
+from aosrepl.inference.remote import RemoteEngine
 
 WRAPPER = Path(__file__).with_name("llama.lua")
 
@@ -26,7 +28,8 @@ class EngineCalls:
         def call(*args):
             self._error = None
             try:
-                return method(*args)
+                with llama_library.logging_to(self.engine._log):   # llama.cpp's lines -> Llama.onLog
+                    return method(*args)
             except (InferenceError, ModelError) as exc:
                 self._error = str(exc)
             except Exception as exc:   # a bug or llama.cpp failure must not take the process down
@@ -75,7 +78,6 @@ def _as_int(value):
 
 def make_engine(model=None, backend=None, threads=None):
     if backend:
-        from aosrepl.inference.remote import RemoteEngine
         return RemoteEngine(backend)
     return LocalEngine(model_override=model, threads=threads)
 

@@ -52,7 +52,7 @@ class RemoteEngine(Engine):
         self._prompt = prompt
         self._chat = dialects.parse_phi3(prompt)
         self._generated = ""
-        self._finished = False
+        self._finished = self._turn_over = False
         self._first_pending = True
 
     def set_prompt(self, text) -> None:
@@ -68,7 +68,7 @@ class RemoteEngine(Engine):
             raise InferenceError("text to add must be a string")
         self._end_stream()
         self._generated += text
-        self._finished = False
+        self._finished = self._turn_over = False
 
     def next(self) -> str:
         if self._finished:
@@ -102,6 +102,7 @@ class RemoteEngine(Engine):
     def stop(self) -> None:
         self._end_stream()
         self._finished = True
+        self._turn_over = False
 
     def _require_model(self):
         if self._model_ref is None:
@@ -188,6 +189,7 @@ class RemoteEngine(Engine):
     def _finish(self, reason, text: str = "") -> str:
         self._end_stream()
         self._finished = True
+        self._turn_over = reason == "stop"     # the model ended its answer (not the token budget)
         if reason == "stop" and self._chat is not None:
             text += dialects.PHI3_TURN_END      # the turn's end, written the Phi-3 way (as LocalEngine does)
         return text
@@ -200,13 +202,13 @@ class RemoteEngine(Engine):
     # -- state -----------------------------------------------------------------------------------
     def save_state(self) -> int:
         self._end_stream()
-        return self._states.save((self._prompt, self._generated, self._finished))
+        return self._states.save((self._prompt, self._generated, self._finished, self._turn_over))
 
     def load_state(self, handle=None) -> None:
-        prompt, generated, finished = self._states.get(handle)
+        prompt, generated, finished, turn_over = self._states.get(handle)
         self._end_stream()
         self._reset(prompt)
-        self._generated, self._finished = generated, finished
+        self._generated, self._finished, self._turn_over = generated, finished, turn_over
 
     def embed(self, text) -> list[float]:
         if not isinstance(text, str):

@@ -78,15 +78,54 @@ function Version()
   print("version: " .. process._version)
 end
 
+-- The Inbox also has a byte limit (the Data of its messages): junk sent to a process must
+-- not fill its heap, or no message (not even the owner's Eval) could run any more.
+local INBOX_BYTE_LIMIT = 64 * 1024 * 1024
+local MESSAGE_OVERHEAD = 512   -- what a message's fields and tags take besides its Data
+local inbox_counted, inbox_bytes = nil, 0
+
+local function entry_bytes(m)
+  local data = type(m) == "table" and m.Data
+  return (type(data) == "string" and #data or 0) + MESSAGE_OVERHEAD
+end
+
+-- the Inbox's size, recounted when user code replaced or shrank the table
+local function inbox_size()
+  if inbox_counted ~= Inbox then
+    inbox_bytes = 0
+    for i = 1, #Inbox do inbox_bytes = inbox_bytes + entry_bytes(Inbox[i]) end
+    inbox_counted = Inbox
+  end
+  return inbox_bytes
+end
+
+local function drop_oldest(n, drop)
+  table.move(Inbox, drop + 1, n, 1)
+  for i = n - drop + 1, n do Inbox[i] = nil end
+end
+
 local function insert_inbox(msg)
   if type(Inbox) ~= "table" then Inbox = {} end
+  local size = inbox_size() + entry_bytes(msg)
   local n = #Inbox + 1
   Inbox[n] = msg
+  inbox_bytes = size
   if n > INBOX_LIMIT then
     -- drop the oldest entries from the front
-    local drop = n - INBOX_LIMIT
-    table.move(Inbox, drop + 1, n, 1)
-    for i = n - drop + 1, n do Inbox[i] = nil end
+    drop_oldest(n, n - INBOX_LIMIT)
+    inbox_counted = nil
+    n = INBOX_LIMIT
+  end
+  if size > INBOX_BYTE_LIMIT then
+    inbox_counted = nil
+    size = inbox_size()    -- exact again (user code may have edited entries)
+    local drop = 0
+    while size > INBOX_BYTE_LIMIT and drop < n - 1 do
+      drop = drop + 1
+      size = size - entry_bytes(Inbox[drop])
+    end
+    if drop > 0 then drop_oldest(n, drop) end
+    inbox_counted, inbox_bytes = Inbox, size
   end
 end
 

@@ -1,14 +1,13 @@
 -- .utils: small functional helpers (all curried) and the pattern matcher used by Handlers.
 local utils = { _version = "0.0.5" }
 
+-- An "array" as aos checks it: every key a positive whole number (holes allowed).
 local function is_array(t)
   if type(t) ~= "table" then return false end
-  local n = 0
   for k in pairs(t) do
-    if math.type(k) ~= "integer" or k < 1 then return false end
-    n = n + 1
+    if type(k) ~= "number" or k < 1 or math.floor(k) ~= k then return false end
   end
-  return n == #t
+  return true
 end
 
 -- curry(fn, arity): collect arguments over several calls until `arity` are known; the
@@ -156,11 +155,9 @@ end, 2)
 
 utils.includes = utils.curry(function(val, t)
   assert(type(t) == "table", "argument needs to be a table")
+  assert(is_array(t), "argument should be a table that is an array")
   for k = 1, #t do
     if t[k] == val then return true end
-  end
-  for k, v in pairs(t) do
-    if math.type(k) ~= "integer" and v == val then return true end
   end
   return false
 end, 2)

@@ -37,6 +37,10 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
     net.process_tags(pid) -> the spawn tags;  net.monitored() -> pids whose cron runs (kept across restarts)
     net.interrupt(pid, message_id=None) -> bool (False if nothing was stopped; with message_id, only that
         message is stopped); the interrupted message is skipped by replays.  net.new_id() -> a fresh id.
+        A message stopped by the budget, an interrupt or memory is logged `stopped` and its effects are
+        discarded (the process is rebuilt from the log without it). See docs/sandbox.md for the limits
+        (message size, message rate, spawns) and the damage checks made at start.
+    Network.process_limits: ProcessLimits for Lua states created from now on (None: the defaults).
     net.clock: a VirtualClock in deterministic mode (`net.clock.advance(ms)` fires due cron ticks).
     net.log.query(process=None, action=None, since=None, until=None, sender=None, limit=None) -> [message]
         process: delivered to it (assignments included) or sent to it. Also net.log.history(pid, generation)

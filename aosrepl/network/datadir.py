@@ -65,6 +65,22 @@ class DirLock:
                 self._file = None
 
 
+def wallet_exists(path: Path) -> bool:
+    return (Path(path) / WALLET_FILE).exists()
+
+
+def check_wallet(path: Path, log_has_messages: bool, recorded: str | None) -> None:
+    """A missing wallet file is damage when the log already holds messages: a new wallet would own none
+    of the processes (and a new process would be spawned). Raises DataDirError naming the lost address."""
+    if wallet_exists(path) or not log_has_messages:
+        return
+    which = f"its wallet was {recorded}" if recorded else "its processes belong to the lost wallet"
+    raise DataDirError(f"The wallet file {Path(path) / WALLET_FILE} is missing, but the network log in {path} "
+                       f"holds messages ({which}). Nothing was changed; restore wallet.json "
+                       f'(e.g. {{"format": "{WALLET_FORMAT}", "address": "<address>"}}) or choose another '
+                       f"data directory.")
+
+
 def load_or_create_wallet(path: Path, id_source: ids.IdSource) -> Wallet:
     file = path / WALLET_FILE
     if file.exists():

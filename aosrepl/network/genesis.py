@@ -4,65 +4,100 @@ ephemeral inference workers at every start.
 Everything here is plain messages (spawns and Evals) queued in order, so start-up never waits for a
 process to run: each process handles its own boot messages in order, in the background.
 A core service whose Lua file does not exist yet is skipped and booted at a later start, once it does.
+
+Every step is idempotent and checked at every start: a step is done when its message is in the log
+(spawn: the process exists; an Eval or a package publish: its message id, derived from the step, is
+logged). A start cut short (killed, a failure) leaves the remaining steps to the next start, and a
+message once logged is handled even if the network stops before running it (it stays pending).
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from aosrepl import ids, services
+from aosrepl.services import packages
 
 MINT_AMOUNT = "1000000000000000"       # 1000 wAR (12 decimals) for the wallet's faucet
-PACKAGES_FLAG = "genesis:packages"
+STEPS_META = "genesis:steps"           # set once genesis checks this data dir's steps by message id
+ADOPTED = "genesis:adopted:"           # + a step's id: done by a genesis from before step ids
 
 
 def run(net) -> None:
+    if not net.log.get_meta(STEPS_META):
+        _adopt_older_genesis(net)
+        net.log.set_meta(STEPS_META, "1")
     for spec in services.core_services():
-        if net.has_process(spec.id) or not spec.lua_file.exists():
+        if not spec.lua_file.exists():
             continue
-        _boot(net, spec, kind="service")
+        if not net.has_process(spec.id):
+            _spawn(net, spec)
+        source = _read_source(net, spec)
+        if source is not None:
+            _eval_once(net, spec.id, "source", source)
         if spec.id == ids.WAR_TOKEN:
-            _eval(net, spec.id, f'GenesisMint("{net.wallet.address}", "{MINT_AMOUNT}")')
+            _eval_once(net, spec.id, "mint", f'GenesisMint("{net.wallet.address}", "{MINT_AMOUNT}")')
     _publish_packages(net)
     _start_workers(net)
 
 
-def _boot(net, spec, kind: str) -> None:
-    net.spawn(spec.name, tags=list(spec.tags), process_id=spec.id, owner=services.SERVICE_OWNER, kind=kind,
+def _spawn(net, spec) -> None:
+    net.spawn(spec.name, tags=list(spec.tags), process_id=spec.id, owner=services.SERVICE_OWNER, kind="service",
               natives=spec.natives, ephemeral=spec.ephemeral)
-    _eval_file(net, spec)
 
 
-def _eval_file(net, spec) -> None:
+def _read_source(net, spec) -> str | None:
     try:
-        source = spec.lua_file.read_text(encoding="utf-8")
+        return spec.lua_file.read_text(encoding="utf-8")
     except OSError as exc:
         net._notice(f"Cannot read {spec.lua_file} for {spec.name}: {exc}")
-        return
-    _eval(net, spec.id, source)
+        return None
 
 
-def _eval(net, pid: str, code: str) -> None:
+def step_id(pid: str, step: str) -> str:
+    """The fixed message id of a genesis Eval: logging it is what marks the step done."""
+    return ids.derived("aosrepl", "genesis", pid, step)
+
+
+def _eval_once(net, pid: str, step: str, code: str) -> None:
+    mid = step_id(pid, step)
+    if not (net.log.message_exists(mid) or net.log.get_meta(ADOPTED + mid)):
+        _eval(net, pid, code, mid)
+
+
+def _adopt_older_genesis(net) -> None:
+    """A data dir booted before genesis steps had fixed ids: a service that exists was booted (source and
+    mint), as that genesis assumed; its packages are checked by their publish ids like any others."""
+    for spec in services.core_services():
+        if net.has_process(spec.id):
+            for step in ("source", "mint") if spec.id == ids.WAR_TOKEN else ("source",):
+                net.log.set_meta(ADOPTED + step_id(spec.id, step), "1")
+
+
+def _eval(net, pid: str, code: str, mid: str | None = None) -> None:
     """An Eval from the service owner; an error in its result becomes a line of the network's output."""
-    mid = net.new_id()
+    mid = mid or net.new_id()
     net._watch(mid)
     net.send(pid, {"Action": "Eval"}, code, signer=services.SERVICE_OWNER, msg_id=mid)
 
 
 def _publish_packages(net) -> None:
-    """The bundled packages, once per registry (each registry id is its own process)."""
-    if importlib.util.find_spec("aosrepl.services.packages") is None:
+    """Publish every bundled package to every registry, each publish whose message is not in the log yet
+    (each has a fixed id). A data dir where publishing once failed, or was cut short, gets the missing ones."""
+    registries = [registry for registry in services.APM_REGISTRIES if net.has_process(registry)]
+    if not registries:
         return
-    for registry in getattr(services, "APM_REGISTRIES", (ids.APM_REGISTRY,)):
-        flag = PACKAGES_FLAG if registry == ids.APM_REGISTRY else f"{PACKAGES_FLAG}:{registry}"
-        if net.log.get_meta(flag) or not net.has_process(registry):
-            continue
-        try:
-            packages = importlib.import_module("aosrepl.services.packages")
-            packages.publish_all(net, registry=registry)
-        except Exception as exc:   # a bad package must not stop the network from starting
-            net._notice(f"Publishing the bundled packages failed: {type(exc).__name__}: {exc}")
-        net.log.set_meta(flag, "1")
+    try:
+        bundled = packages.discover()
+    except Exception as exc:   # a bad package must not stop the network from starting
+        net._notice(f"Publishing the bundled packages failed: {type(exc).__name__}: {exc}")
+        return
+    for registry in registries:
+        for package in bundled:
+            mid = packages.publish_message_id(package, registry)
+            if net.log.message_exists(mid):
+                continue
+            try:
+                packages.publish(net, package, services.PACKAGE_PUBLISHER, mid, registry)
+            except Exception as exc:
+                net._notice(f"Publishing {package.full_name} {package.version} failed: {type(exc).__name__}: {exc}")
 
 
 def _start_workers(net) -> None:

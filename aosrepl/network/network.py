@@ -10,6 +10,7 @@ from aosrepl import ids, modules
 from aosrepl.clock import DETERMINISTIC_START_MS, SystemClock, VirtualClock
 from aosrepl.network import cron, datadir, dryrun, genesis
 from aosrepl.network.errors import DataDirError, NetworkError
+from aosrepl.network.limits import GrowthLimits
 from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, data_text, next_hash_chain, normalize_tags, tag_value,
                                       with_default_tags)
 from aosrepl.network.observers import Observers
@@ -21,6 +22,9 @@ from aosrepl.network.store import MessageLog
 
 AOS_CLI_VERSION = "2.0.0"
 CLOSE_WAIT_SECONDS = 5.0
+# A message that was being handled each time the network stopped, this many starts in a row, is set
+# aside (a crash it causes would otherwise come back at every start).
+MAX_REDELIVERIES = 3
 POOL_EXTRA_THREADS = 4     # scheduler threads beyond one per inference worker
 
 
@@ -42,6 +46,8 @@ class Network:
     Observers (waiters, subscribers, notices). The hot path is `_handle_delivery`."""
 
     is_local = True
+    # ProcessLimits for the Lua states created from now on (None: the runtime's defaults). Tests lower it.
+    process_limits = None
 
     def __init__(self, data_dir=None, clock=None, deterministic=False, services=True, natives=None,
                  workers=None, model=None, backend=None, seed: int = 0):
@@ -51,7 +57,8 @@ class Network:
         self._closed = False
         self._dirlock = datadir.DirLock(self.data_dir)
         try:
-            self.log = MessageLog(self.data_dir)
+            self.log = MessageLog(self.data_dir, existing_network=datadir.wallet_exists(self.data_dir))
+            datadir.check_wallet(self.data_dir, self.log.has_messages(), self.log.get_meta("wallet"))
             try:
                 boots = int(self.log.get_meta("boots", "0")) + 1
             except ValueError:
@@ -59,24 +66,37 @@ class Network:
             self.log.set_meta("boots", boots)
             self._ids = ids.IdSource(int(seed) * 1_000_003 + boots) if self.deterministic else ids.IdSource()
             self.wallet = datadir.load_or_create_wallet(self.data_dir, self._ids)
+            if self.log.get_meta("wallet") is None:
+                self.log.set_meta("wallet", self.wallet.address)
+            self.log.mark_running()
             self._own_clock = clock is None
             if clock is None and self.deterministic:
                 # virtual time never runs backwards across restarts of the same data dir
                 clock = VirtualClock(max(DETERMINISTIC_START_MS, self.log.max_timestamp() or 0))
             self.clock = clock if clock is not None else SystemClock()
+            self._natives_arg = natives
+            self._warm_up = None
             if workers is None:
                 from aosrepl.inference import default_worker_count   # light: no llama_cpp import
                 workers = default_worker_count()
             self.workers = int(workers)
             self._observers = Observers()
+            self._observers.notices.extend(self.log.warnings)   # damage found at start, said first
             self.log.on_failure = self._log_failed
             self._table = ProcessTable()
+            self._limits = GrowthLimits()
             self._scheduler = Scheduler(self._handle_delivery, size=self.workers + POOL_EXTRA_THREADS)
             self._router = Router(self.log, self._table, self._observers, self._ids, self.clock,
-                                  self._scheduler.enqueue, self.deterministic, (int(seed), boots))
+                                  self._scheduler.enqueue, self.deterministic, (int(seed), boots), self._limits)
             self._runner = ProcessRunner(self.log, self._observers, natives=natives, model=model,
-                                         backend=backend, workers=self.workers)
+                                         backend=backend, workers=self.workers,
+                                         limits=lambda: self.process_limits)
+            self._model, self._backend = model, backend
+            self._redeliveries: dict[str, int] = {}   # pid -> its first pending nonce at start (maybe in flight)
             self._cron = cron.CronTimers(self.clock, self._fire_cron)
+            # What the scheduler threads need is imported here, before the first of them starts: imports
+            # running on several threads at once can hand a thread a half-initialised module.
+            self._runner.native_factories()
             self._load_state()
             if services:
                 genesis.run(self)
@@ -101,6 +121,9 @@ class Network:
                 hold()
             except sqlite3.Error:
                 return   # the log stopped: the message stays pending
+        redelivery = self._redelivery_key(slot, nonce)
+        if redelivery is not None and self._set_aside(slot, nonce, message, redelivery):
+            return
         try:
             result, state = self._runner.handle(slot, nonce, message)
         except Unavailable as exc:
@@ -110,7 +133,7 @@ class Network:
         with self._router.locked():
             if self._closed:
                 return   # stays pending: it will be handled again at the next start
-            result = self._router.commit_result(slot, nonce, message, state, result)
+            result = self._router.commit_result(slot, nonce, message, state, result, redelivery)
             ticket = self.log.ticket()
         if result is None or not self._observers.wants(slot.record.id, message, result):
             return   # nobody listens: the next message runs while this one is committed
@@ -119,6 +142,41 @@ class Network:
         except sqlite3.Error:
             return   # the log stopped (its notice says why): nothing uncommitted is shown
         self._observers.publish(slot.record.id, slot.label, message, result)
+
+    # ======================================================================== re-delivered at start
+    def _redelivery_key(self, slot: Slot, nonce: int) -> str | None:
+        """For the first delivery of a process re-delivered at start (the one that may have been running
+        when the network stopped): the meta key counting such starts; None otherwise."""
+        pid = slot.record.id
+        if self._redeliveries.get(pid) != nonce:
+            return None
+        del self._redeliveries[pid]
+        return f"redelivery:{pid}:{nonce}"
+
+    def _set_aside(self, slot: Slot, nonce: int, message: dict, key: str) -> bool:
+        """Count one more start with this message in flight; after MAX_REDELIVERIES, set it aside (state
+        'stopped', never replayed) with an Error and a notice. True when it was set aside."""
+        pid = slot.record.id
+        try:
+            starts = int(self.log.get_meta(key, "0") or 0)
+        except ValueError:
+            starts = 0
+        if starts < MAX_REDELIVERIES:
+            self.log.set_meta(key, starts + 1)
+            return False
+        result = {"Error": f"This message was being handled each of the last {starts} times the network "
+                           f"stopped; it was set aside so that the network can start (it stays in the log)."}
+        with self._router.locked():
+            if self._closed:
+                return True
+            with self._router.unit():
+                self.log.finish_delivery(pid, nonce, "stopped", result)
+                self.log.delete_meta(key)
+            ticket = self.log.ticket()
+        self._observers.notice(f"{slot.label}: message {message['Id']} was set aside: {result['Error']}")
+        self.log.wait_committed(ticket)
+        self._observers.publish(pid, slot.label, message, result)
+        return True
 
     # ======================================================================== public API
     def send(self, target: str, tags=None, data="", signer: str | None = None, msg_id: str | None = None) -> str:
@@ -132,6 +190,9 @@ class Network:
         if data is not None and not isinstance(data, (str, bytes, int, float)):
             raise ValueError(f"data must be text, not {type(data).__name__}")
         tags = with_default_tags(normalize_tags(tags), WALLET_MESSAGE_TAGS)
+        too_large = self._limits.refuse_size({"Data": data_text(data), "Tags": tags})
+        if too_large:
+            raise ValueError(f"The message was not sent: {too_large}.")
         router = self._router
         acknowledged = threading.Event()
         try:
@@ -351,10 +412,20 @@ class Network:
     def monitored(self) -> list[str]:
         return self.log.monitors()
 
+    def warm_up_inference(self) -> None:
+        """Load the workers' model in the background now, so the first Llama.run does not wait for it (the
+        interactive console calls this; scripted runs never load a model they do not use)."""
+        if self.workers <= 0 or self._natives_arg is not None or self._warm_up is not None:
+            return
+        from aosrepl.inference import start_warm_up
+        self._warm_up = start_warm_up(model=self._model, backend=self._backend)
+
     def close(self) -> None:
         if self._closed or self._closing:
             return
         self._closing = True
+        if self._warm_up is not None:
+            self._warm_up.close()
         self._cron.stop_all()
         self._scheduler.close(CLOSE_WAIT_SECONDS)   # a handler in progress may finish and commit
         with self._router.locked():
@@ -417,11 +488,13 @@ class Network:
                                 bool(ephemeral), created_ms, generation)
             nonce, link = links.get(pid, (0, None))
             self._table.add(Slot(rec, nonce, link, available=not rec.ephemeral))
+            self._limits.count_child(rec.owner)
         self._table.set_wallets(self.log.wallets() | {self.wallet.address})
         with self._router.locked():
             for pid, nonce, link, body in self.log.pending():
                 slot = self._table.get(pid)
-                if slot is not None:
+                if slot is not None and slot.available:
+                    self._redeliveries.setdefault(pid, nonce)
                     self._router.dispatch([(slot, nonce, delivered(body, nonce, link, slot.record))])
         for pid in self.log.monitors():
             slot = self._table.get(pid)

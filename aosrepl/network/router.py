@@ -18,8 +18,10 @@ from aosrepl.network.processes import ProcessRecord, Slot
 
 
 class Router:
-    def __init__(self, log, table, observers, id_source, clock, deliver, deterministic: bool, seed: tuple):
-        """`deliver(slot, nonce, message, hold)` queues a logged delivery for handling."""
+    def __init__(self, log, table, observers, id_source, clock, deliver, deterministic: bool, seed: tuple,
+                 limits):
+        """`deliver(slot, nonce, message, hold)` queues a logged delivery for handling; `limits`: the
+        GrowthLimits a process's outbox must keep to."""
         self.log = log
         self.table = table
         self.observers = observers
@@ -28,6 +30,7 @@ class Router:
         self._deliver = deliver
         self.deterministic = deterministic
         self._seed = seed
+        self.limits = limits
         self._undo: list | None = None
 
     # -- locking and atomic units ---------------------------------------------------------------------------
@@ -115,12 +118,16 @@ class Router:
         self.dispatch(deliveries, from_outside=True, hold=hold)
 
     # -- results of handled messages ------------------------------------------------------------------------
-    def commit_result(self, slot: Slot, nonce: int, message: dict, state: str, result: dict):
+    def commit_result(self, slot: Slot, nonce: int, message: dict, state: str, result: dict,
+                      redelivery: str | None = None):
         """Log that `message` was handled, with its outbox routed, and queue what it caused. Returns the
-        result to publish, or None when nothing could be logged (the message stays pending). Lock held."""
+        result to publish, or None when nothing could be logged (the message stays pending). `redelivery`:
+        the meta key that counted starts with this message in flight (done now). Lock held."""
         try:
             with self.unit():
                 self.log.finish_delivery(slot.record.id, nonce, state, result)
+                if redelivery is not None:
+                    self.log.delete_meta(redelivery)
                 deliveries = self.route_outbox(slot, message, result) if state == "handled" else []
         except sqlite3.Error as exc:
             # the message stays pending; the Lua state ran ahead of the log, so rebuild it from the log
@@ -192,15 +199,27 @@ class Router:
             target = lua_tostring(target) if target is not None else None
             body = self.stamp(self.derived_id(*parts, "m", i), pid, ids.MU_AUTHORITY, target, tags,
                               data_text(out.get("Data")), anchor=_anchor(out))
+            if self._refused(slot, f"A message to {target}", self.limits.refuse_size(body)
+                             or self.limits.refuse_message(pid)):
+                continue
             deliveries += self.accept(body)
         for i, spawn in enumerate(_as_list(result.get("Spawns"))):
             if isinstance(spawn, dict):
+                if self._refused(slot, "A spawn", self.limits.refuse_size(spawn) or self.limits.refuse_spawn(pid)):
+                    continue
                 deliveries += self._spawn_child(slot, spawn, self.derived_id(*parts, "s", i),
                                                 self.derived_id(*parts, "n", i))
         for assignment in _as_list(result.get("Assignments")):
             if isinstance(assignment, dict):
                 deliveries += self._assign(pid, assignment)
         return deliveries
+
+    def _refused(self, slot: Slot, what: str, why: str | None) -> bool:
+        """Report an outbox entry the growth limits refuse (True: it is dropped)."""
+        if why is None:
+            return False
+        self.observers.notice(f"{what} from {slot.label} was not sent: {why}.")
+        return True
 
     def _spawn_child(self, parent: Slot, spawn: dict, child_id: str, notice_id: str) -> list:
         prec = parent.record
@@ -242,6 +261,13 @@ class Router:
             if slot is None:
                 self.observers.notice(f"Assignment from {sender} of message {mid} to {pid}, "
                                       f"which is not a process on this network: ignored.")
+                continue
+            # As AO's scheduler does: a process never receives the same message twice from another process
+            # (re-assigning a Transfer would spend it again). A process may assign a message to itself again:
+            # it replays into its own state only (APM re-installs a version by assigning its publish message).
+            if pid != sender and self.log.delivered_to(pid, mid):
+                self.observers.notice(f"Assignment from {sender} of message {mid} to {slot.label} refused: "
+                                      f"that process has received it already.")
                 continue
             deliveries.append(self.schedule(slot, seq, body))
         return deliveries

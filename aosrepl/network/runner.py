@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 
 from aosrepl import modules
+from aosrepl.network.damage import delivery_damage
 from aosrepl.network.processes import ProcessRecord, Slot
 from aosrepl.network.router import delivered
+from aosrepl.runtime import LuaProcess
 
 MODULE_TAGS = [
     {"name": "Data-Protocol", "value": "ao"}, {"name": "Variant", "value": "ao.TN.1"},
@@ -24,29 +26,41 @@ class Unavailable(Exception):
 
 
 class ProcessRunner:
-    def __init__(self, log, observers, natives=None, model=None, backend=None, workers: int = 1):
-        """`natives`: name -> factory for native modules (None: aosrepl.inference's, loaded on first need)."""
+    def __init__(self, log, observers, natives=None, model=None, backend=None, workers: int = 1,
+                 limits=lambda: None):
+        """`natives`: name -> factory for native modules (None: aosrepl.inference's, loaded on first need);
+        `limits()`: the ProcessLimits for new Lua states (None: the runtime's defaults)."""
         self.log = log
         self.observers = observers
+        self._limits = limits
+        self._chains_checked: set[str] = set()   # processes whose nonces and Hash-Chain were verified
         self._natives_arg = natives
         self._natives_cache = None
         self._natives_lock = threading.Lock()
         self._model, self._backend, self._workers = model, backend, workers
 
     def handle(self, slot: Slot, nonce: int, message: dict):
-        """Run one delivery; returns (result, state) with state 'handled' or 'interrupted'."""
+        """Run one delivery; returns (result, state) with state 'handled' or 'stopped'."""
         with slot.use_lock:
             lua = self.load(slot)
             slot.current_nonce, slot.current_id = nonce, message.get("Id")
+            stopped = None
             try:
                 result = lua.handle(message, env_of(slot.record))
+                stopped = getattr(lua, "last_stop", None)
             except Exception as exc:   # the runtime returns Lua errors; this is a bug below us: keep going
                 result = {"Error": f"{type(exc).__name__}: {exc}"}
             finally:
                 slot.current_nonce = slot.current_id = None
-            state = "interrupted" if slot.interrupted_nonce == nonce else "handled"
-            if state == "handled":   # what a dry-run copy of this state follows on from
-                slot.handled = (nonce, message.get("Hash-Chain"))
+            if stopped is not None or slot.interrupted_nonce == nonce:
+                # Stopped by the budget, an interrupt or memory: its effects are partial. As AO's CU
+                # discards a trapped evaluation, they are dropped: the state is rebuilt from the log,
+                # where this message is 'stopped' and never replayed.
+                slot.lua = None
+                state = "stopped"
+            else:
+                state = "handled"
+                slot.handled = (nonce, message.get("Hash-Chain"))   # what a dry-run copy follows on from
         if not isinstance(result, dict):
             result = {"Error": f"the process returned {type(result).__name__}, not a result"}
         return result, state
@@ -59,6 +73,11 @@ class ProcessRunner:
         if slot.broken is None and not slot.available:
             raise Unavailable(f"{slot.label} is a worker process that was not started in this run; "
                               f"its messages stay in the log.")
+        if slot.broken is None and rec.id not in self._chains_checked:
+            self._chains_checked.add(rec.id)     # once per run (a rebuild after a stop need not repeat it)
+            for problem in delivery_damage(self.log.delivery_chain(rec.id)):
+                self.observers.notice(f"The log of process {slot.label} is damaged: {problem}. It was left "
+                                      f"untouched; the process is rebuilt from what remains.")
         if slot.broken is None:
             try:
                 lua = self.new_lua(rec)
@@ -76,16 +95,15 @@ class ProcessRunner:
         env = env_of(rec)
         last = (0, None)
         for nonce, link, body in self.log.stream_history(rec.id, rec.generation):
-            lua.handle(delivered(body, nonce, link, rec), env, keep_result=False)
+            lua.handle(delivered(body, nonce, link, rec), env, replay=True, keep_result=False)
             last = (nonce, link)
         return last
 
     def new_lua(self, rec: ProcessRecord):
-        from aosrepl.runtime import LuaProcess
         wanted = natives_of(rec)   # the module decides what it can require
-        factories = self._native_factories() if wanted else {}
+        factories = self.native_factories() if wanted else {}
         natives = {name: factories[name] for name in wanted if name in factories}
-        return LuaProcess(rec.id, module_id=rec.module, natives=natives)
+        return LuaProcess(rec.id, module_id=rec.module, natives=natives, limits=self._limits())
 
     @staticmethod
     def fork_safe(rec: ProcessRecord) -> bool:
@@ -93,7 +111,7 @@ class ProcessRunner:
         own (inference): fork copies only the calling thread."""
         return set(natives_of(rec)) <= FORK_SAFE_NATIVES
 
-    def _native_factories(self) -> dict:
+    def native_factories(self) -> dict:
         with self._natives_lock:
             if self._natives_cache is None:
                 if self._natives_arg is not None:

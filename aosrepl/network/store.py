@@ -5,7 +5,8 @@ Tables
 - messages(seq, id, target, sender, action, timestamp, body)   every message ever accepted, body = JSON
 - processes(id, name, owner, module, kind, tags, natives, ephemeral, created_ms, generation)
 - deliveries(process, nonce, msg_seq, generation, hash_chain, state, result)
-      the scheduler's order per process; state: pending | handled | interrupted | retired
+      the scheduler's order per process; state: pending | handled | stopped | retired
+      (stopped: ended by the budget, an interrupt or memory; never replayed. Older logs say interrupted)
 - mailbox(msg_seq, address, kind)      messages that reached no process: kind 'wallet' or 'unknown'
 - wallets(address)                     addresses known to sign messages (their mail is kept as an inbox)
 - monitors(process)                    processes whose cron is running
@@ -37,6 +38,7 @@ import threading
 import time
 from pathlib import Path
 
+from aosrepl.network.damage import wal_damage
 from aosrepl.network.errors import DataDirError
 
 DB_NAME = "aosrepl.db"
@@ -71,11 +73,26 @@ CREATE TABLE monitors (process TEXT PRIMARY KEY);
 
 
 class MessageLog:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, existing_network: bool = False):
+        """`existing_network`: the data dir already holds a network (its wallet exists), so a missing or
+        empty log is damage, not a first start. Damage raises DataDirError before anything is written;
+        `warnings` lists what was found that does not stop the start."""
         self.path = Path(data_dir) / DB_NAME
         self.lock = threading.RLock()       # the staging state (units, batch, counters)
         self.closed = False
+        self.warnings: list[str] = []
+        self._running_marked = False      # only a start that got as far as marking it clears it at close
         existed = self.path.exists()
+        if existing_network and (not existed or self.path.stat().st_size == 0):
+            what = "is missing" if not existed else "is empty (0 bytes)"
+            raise DataDirError(f"The network log {self.path} {what}, but {data_dir} holds a network (its "
+                               f"wallet.json is there): its messages are gone. Nothing was changed; restore the "
+                               f"log or choose another data directory.")
+        wal_missing = existed and not Path(f"{self.path}-wal").exists()
+        damage = wal_damage(self.path)
+        if damage:
+            raise DataDirError(f"The network log {self.path} is damaged: {damage}. It was left untouched; "
+                               f"move it away (with its -wal and -shm files) or choose another data directory.")
         try:
             # the only writer (the data dir is locked): a busy database means a reader, never wait long for it
             self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
@@ -128,6 +145,20 @@ class MessageLog:
         self._changed = threading.Condition(self.lock)
         self._committer = threading.Thread(target=self._commit_loop, name="aosrepl-commit", daemon=True)
         self._committer.start()
+        if not fresh and wal_missing and self.get_meta("running") == "1":
+            self.warnings.append(
+                f"The network log {self.path.name} was not closed the last time (a crash or a kill), and its "
+                f"write-ahead file {self.path.name}-wal is missing: what was acknowledged in the last moments "
+                f"before that stop may be lost.")
+
+    def mark_running(self, running: bool = True) -> None:
+        """Kept in the log while a network uses it: found still set at the next start, it says the last
+        run did not close (a deleted WAL then means lost commits)."""
+        self.set_meta("running", "1" if running else "0")
+        self._running_marked = running
+
+    def has_messages(self) -> bool:
+        return self._one("SELECT 1 FROM messages LIMIT 1") is not None
 
     # -- opening ---------------------------------------------------------------------------------------
     def _is_empty_database(self) -> bool:
@@ -300,6 +331,9 @@ class MessageLog:
         with self.lock:
             if self.closed:
                 return
+            if self._running_marked and self.failure is None:
+                with self.transaction():
+                    self._write("INSERT OR REPLACE INTO meta VALUES ('running', '0')", ())
             batch = self._take_batch() if self._dirty and self.failure is None else None
             self._stopping = True
             self._changed.notify_all()
@@ -334,6 +368,9 @@ class MessageLog:
         with self.transaction():
             self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
         self.flush()
+
+    def delete_meta(self, key: str) -> None:
+        self._write("DELETE FROM meta WHERE key = ?", (key,))
 
     # -- messages --------------------------------------------------------------------------------------
     def insert_message(self, body: dict, action: str | None) -> int:
@@ -463,6 +500,25 @@ class MessageLog:
                          "JOIN messages m ON m.seq = d.msg_seq WHERE d.state = 'pending' ORDER BY d.process, d.nonce")
         return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
+    def delivery_chain(self, pid: str) -> list[tuple[int, str, str]]:
+        """(nonce, hash_chain, message id) of every delivery of a process, in nonce order."""
+        return self._all("SELECT d.nonce, d.hash_chain, m.id FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
+                         "WHERE d.process = ? ORDER BY d.nonce", (pid,))
+
+    def delivered_to(self, pid: str, msg_id: str) -> bool:
+        """Has a message with this id been scheduled for `pid` already (in any state, staged ones included:
+        usable inside a unit)?"""
+        if self._one("SELECT 1 FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
+                     "WHERE d.process = ? AND m.id = ? LIMIT 1", (pid, msg_id), committed_first=False):
+            return True
+        seqs = {row[0] for row in self._all("SELECT seq FROM messages WHERE id = ?", (msg_id,),
+                                            committed_first=False)}
+        with self.lock:
+            seqs |= {seq for mid, (seq, _) in self._unit_messages.items() if mid == msg_id}
+            seqs |= {entry[0] for mid, entry in self._recent.items() if mid == msg_id}
+            return any(statement is ADD_DELIVERY and args[0] == pid and args[2] in seqs
+                       for statement, args in self._committing + self._staged + self._unit)
+
     def body_by_seq(self, seq: int) -> dict:
         with self.lock:
             for _, (staged_seq, body) in self._unit_messages.items():
@@ -522,7 +578,7 @@ SET_GENERATION = "UPDATE processes SET generation = ?, created_ms = ? WHERE id =
 ADD_DELIVERY = "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)"   # staged without state and result
 FINISH_DELIVERY = "UPDATE deliveries SET state = ?, result = ? WHERE process = ? AND nonce = ?"
 RETIRE = ("UPDATE deliveries SET state = 'retired' WHERE process = ? AND state IN "
-          "('pending', 'handled', 'interrupted')")
+          "('pending', 'handled', 'stopped', 'interrupted')")
 ADD_MAIL = "INSERT INTO mailbox VALUES (?, ?, ?)"
 ADD_WALLET = "INSERT OR IGNORE INTO wallets VALUES (?)"
 # Within a stretch of a batch, rows are written table by table (one executemany each) in this order, which

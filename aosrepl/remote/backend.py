@@ -138,6 +138,8 @@ class RemoteNetwork:
             raise ValueError(f"target must be a 43-character process id, not {target!r}")
         if signer not in (None, self.wallet.address):
             raise ValueError("on a remote network, messages can only be signed by your wallet")
+        # msg_id cannot be honoured: a data item's id is the hash of its signature (evals name their wait
+        # with a token instead, see eval).
         text = "" if data is None else (data if isinstance(data, (str, bytes)) else str(data))
         protocol = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message")]
         tags = _with_protocol(_tag_list(tags), protocol)

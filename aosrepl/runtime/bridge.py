@@ -28,9 +28,20 @@ def decode(b: bytes) -> str:
     return b.decode("utf-8", "replace")
 
 
-def to_python(value: Any, empty_as_list: bool = False) -> Any:
+# How deep a table may nest to cross into Python. Deeper (or cyclic) tables are refused
+# with a clear error rather than exhausting Python's recursion limit.
+MAX_DEPTH = 100
+
+
+class ConversionError(ValueError):
+    """A Lua value that cannot become plain data (a cycle, or nested too deep)."""
+
+
+def to_python(value: Any, empty_as_list: bool = False, _depth: int = 0) -> Any:
     """A Lua value as plain Python: tables with keys exactly 1..n become lists,
-    other tables dicts (an empty table becomes [] when `empty_as_list`)."""
+    other tables dicts (an empty table becomes [] when `empty_as_list`).
+    Raises ConversionError for a table nested more than MAX_DEPTH levels (a cycle is
+    infinitely deep)."""
     t = type(value)
     if t is bytes:
         return value.decode("utf-8", "replace")
@@ -38,7 +49,10 @@ def to_python(value: Any, empty_as_list: bool = False) -> Any:
         return value
     kind = lua_type(value)
     if kind == "table":
-        items = [(to_python(k), v) for k, v in value.items()]
+        if _depth >= MAX_DEPTH:
+            raise ConversionError(f"a table is nested more than {MAX_DEPTH} levels deep, or contains itself")
+        depth = _depth + 1
+        items = [(to_python(k, False, depth), v) for k, v in value.items()]
         if not items:
             return [] if empty_as_list else {}
         n = len(items)
@@ -46,8 +60,8 @@ def to_python(value: Any, empty_as_list: bool = False) -> Any:
             keys = sorted(k for k, _ in items)
             if keys[0] == 1 and keys[-1] == n:
                 items.sort(key=lambda kv: kv[0])
-                return [to_python(v, empty_as_list) for _, v in items]
-        return {str(k) if not isinstance(k, (str, int, float)) else k: to_python(v, empty_as_list)
+                return [to_python(v, empty_as_list, depth) for _, v in items]
+        return {str(k) if not isinstance(k, (str, int, float)) else k: to_python(v, empty_as_list, depth)
                 for k, v in items}
     # functions, coroutines, userdata: not data
     return f"<{kind}>"
@@ -57,8 +71,9 @@ class Bridge:
     """Conversions bound to one Lua runtime; handed to native-module factories."""
 
     def __init__(self, runtime, memory_cap: int | None = None, instructions: int | None = None,
-                 poll_interrupt: Callable[[], bool] | None = None):
+                 poll_interrupt: Callable[[], bool] | None = None, heap=None):
         self._rt = runtime
+        self._heap = heap                 # the runtime's HeapLimits (which sets the Lua cap per mode)
         self.memory_cap = memory_cap      # the process's memory cap (bytes), shared by Lua and natives
         self.instructions = instructions  # the per-message budget, for natives that run code (SQL) of their own
         self._poll_interrupt = poll_interrupt
@@ -75,7 +90,9 @@ class Bridge:
 
     def reserve_memory(self, native_bytes: int) -> None:
         """Natives (a process's SQLite databases) hold `native_bytes` of the cap: the Lua heap gets the rest."""
-        if self.memory_cap:
+        if self._heap is not None:
+            self._heap.reserve(native_bytes)
+        elif self.memory_cap:
             self._rt.set_max_memory(max(1, self.memory_cap - int(native_bytes)))
 
     def globals(self) -> Any:
@@ -100,8 +117,20 @@ class Bridge:
                 result = fn(*[to_python(a) for a in args])
             except Exception as exc:  # the message is what the Lua caller sees
                 return False, (f"{name}: {exc}" if str(exc) else f"{name}: {type(exc).__name__}").encode()
-            return True, self.to_lua(result)
+            return True, self._result_to_lua(result)
         return self._wrap(call)
+
+    def _result_to_lua(self, result: Any) -> Any:
+        # Built with the host's headroom: an allocation that fails while Python builds a table is
+        # outside Lua's protection. The process's cap is back before its code runs again.
+        heap = self._heap
+        if heap is None:
+            return self.to_lua(result)
+        saved = heap.enter_host()
+        try:
+            return self.to_lua(result)
+        finally:
+            heap.leave_host(saved)
 
     def load_lua(self, source: bytes | str, chunkname: bytes | str, *args: Any) -> Any:
         """Run a Lua chunk (text only) in this process's state with `args` as `...`;

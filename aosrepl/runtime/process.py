@@ -8,11 +8,16 @@ from typing import Any, Callable
 
 from lupa.lua53 import LuaError, LuaMemoryError
 
-from .bridge import Bridge, decode, to_lua_plain, to_python
+from .bridge import Bridge, ConversionError, decode, to_lua_plain, to_python
 from .completion import complete_in
 from .crypto_native import crypto_native
 from .library import runtime_source
+from .memory import MAX_MESSAGE_BYTES, HeapLimits, message_bytes
 from .sandbox import new_sandbox
+
+# A replayed message completed live: it gets this many times the budget, so a replay never
+# stops what the live run let finish.
+REPLAY_BUDGET_FACTOR = 4
 
 
 # native modules every process has (the Lua library requires them by these names)
@@ -46,13 +51,16 @@ class LuaProcess:
         self.module_id = module_id
         self.limits = limits or ProcessLimits()
         self._interrupted = False
+        self.last_stop: str | None = None   # why the last handled message was stopped (None: it was not)
         self._busy = threading.Lock()      # held while a message is handled
         self._env_py: Any = None
         self._env_lua: Any = None
         try:
-            self._runtime, self._guard = new_sandbox(self.limits.memory_bytes, self._poll_interrupt)
+            self._heap = HeapLimits(self.limits.memory_bytes)
+            self._runtime, self._guard = new_sandbox(self._heap, self._poll_interrupt)
             self.bridge = Bridge(self._runtime, memory_cap=self.limits.memory_bytes,
-                                 instructions=self.limits.instructions, poll_interrupt=self._poll_interrupt)
+                                 instructions=self.limits.instructions, poll_interrupt=self._poll_interrupt,
+                                 heap=self._heap)
             for name, factory in {**BUILTIN_NATIVES, **(natives or {})}.items():
                 self._guard.add_native(name.encode(), factory(self.bridge))
             self._host = self._load_host()
@@ -66,7 +74,7 @@ class LuaProcess:
 
     def _load_host(self):
         loader = self._runtime.eval(b"load")
-        # `load` is the sandbox's text-only wrapper; chunk name "=host" marks trusted glue
+        # `load` is the sandbox's text-only wrapper; host.lua registers its functions as trusted
         chunk = loader(runtime_source("host"), b"=host")
         crossing = loader(runtime_source("crossing"), b"=crossing")()
         return chunk(self._guard, crossing)
@@ -76,28 +84,49 @@ class LuaProcess:
 
     # -- the contract ---------------------------------------------------------------
 
-    def handle(self, msg: dict, env: dict, keep_result: bool = True) -> dict | None:
-        """Run one message through the process; Lua errors come back as {"Error": ...}. With
-        keep_result=False (replays) the result is not read back at all and None is returned."""
+    def handle(self, msg: dict, env: dict, replay: bool = False, keep_result: bool = True) -> dict | None:
+        """Run one message through the process; Lua errors come back as {"Error": ...}.
+        After it, `last_stop` says whether the message was stopped (budget, interrupt,
+        memory): such a message's effects are partial, and the network discards them.
+        `replay`: the message completed live; it runs with more budget and heap.
+        keep_result=False (replays): the result is not read back at all, and None is returned."""
         with self._busy:
             self._interrupted = False
+            self.last_stop = None
+            size = message_bytes(msg)
+            if size > MAX_MESSAGE_BYTES:
+                return {"Error": f"The message is too large ({size} bytes; a message may have at most "
+                                 f"{MAX_MESSAGE_BYTES} bytes of Data and tags)."}
+            budget = self.limits.instructions * (REPLAY_BUDGET_FACTOR if replay else 1)
             try:
+                self._heap.set_mode("host")
                 flat = _flat_message(msg)
                 if flat is not None:   # the usual shape: one call in, one JSON text out
                     if not keep_result:
-                        self._replay_flat(self._env_table(env), self.limits.instructions, *flat)
+                        self._note_stop(self._replay_flat(self._env_table(env), budget, replay, *flat))
                         return None
-                    text = self._handle_flat(self._env_table(env), self.limits.instructions, *flat)
+                    text, stop = self._handle_flat(self._env_table(env), budget, replay, *flat)
+                    self._note_stop(stop)
                     return self._finish_result(_from_json(text))
                 lua_msg = self._table_from(to_lua_plain(msg), recursive=True)
-                result = self._handle(lua_msg, self._env_table(env), self.limits.instructions)
+                result, stop = self._handle(lua_msg, self._env_table(env), budget, replay)
+                if stop is not None:
+                    self.last_stop = decode(stop) if type(stop) is bytes else str(stop)
                 return self._convert_result(result)
             except LuaMemoryError:
+                self.last_stop = "not enough memory"
                 return {"Error": self._memory_error("not enough memory")}
             except LuaError as exc:
                 return {"Error": _text(exc)}
+            except ConversionError as exc:
+                return {"Error": f"The result could not be converted: {exc}"}
             finally:
                 self._interrupted = False
+                self._heap.set_mode("host")
+
+    def _note_stop(self, stop) -> None:
+        if stop is not None:
+            self.last_stop = decode(stop) if type(stop) is bytes else str(stop)
 
     def interrupt(self) -> None:
         """Stop the handle in progress (safe to call from any thread)."""

@@ -4,8 +4,9 @@
 -- X-Tokens and X-Reference; wAR tells us with a Credit-Notice (Sender = the client). The fee needed is
 -- SetPromptFee + (words in the prompt + tokens) * FeePerToken; paying more buys a higher place in the
 -- queue (multiplier = paid / needed). The answer goes back to the client as Inference-Response with its
--- X-Reference. If anything fails the client gets Inference-Error and its payment back (a wAR Transfer
--- with X-Reason). Workers are registered by RegisterWorkers at every network start.
+-- X-Reference. If anything fails, a request refused on arrival included (no prompt, a bad token count,
+-- too small a fee), the client gets Inference-Error (Error = the reason) and its payment back (a wAR
+-- Transfer with X-Reason). Workers are registered by RegisterWorkers at every network start.
 
 WrappedAR = WrappedAR or "xU9zFkq3X2ZQ6olwNVvr1vUWIjc3kXTWr7xKQD6dh10"
 SetPromptFee = SetPromptFee or 1
@@ -74,11 +75,17 @@ local function refund(client, quantity, reason, reference, needed)
                     "X-Reason", reason, "X-Reference", reference, "X-Needed", needed })
 end
 
+-- Every request that will not be answered gets both: an Inference-Error the client shows (or hands to
+-- its error path), and its payment back.
+local function refuse(client, quantity, reason, reference, needed)
+  send(client, { "Action", "Inference-Error", "X-Reference", reference, "Error", reason })
+  refund(client, quantity, reason, reference, needed)
+end
+
 local function fail_job(job, reason)
   print(stamp("ERR") .. Colors.red .. "Inference failed for client " .. short(job.client)
     .. " (ref " .. tostring(job.reference) .. "): " .. reason .. Colors.reset)
-  send(job.client, { "Action", "Inference-Error", "X-Reference", job.reference, "Error", reason })
-  refund(job.client, job.paid, reason, job.reference)
+  refuse(job.client, job.paid, reason, job.reference)
 end
 
 -- A worker that has held a job too long (it crashed, or was stuck): fail the job (refund) and keep the
@@ -154,18 +161,18 @@ Handlers.add("Start-Inference", is_payment, function(msg)
   local tokens = math.tointeger(tonumber(msg["X-Tokens"] or ""))
   if type(prompt) ~= "string" or prompt == "" then
     print(stamp("INFO") .. "Client: " .. short(client) .. " sent wAR without X-Prompt: refunded.")
-    return refund(client, quantity, "No X-Prompt given", reference)
+    return refuse(client, quantity, "No X-Prompt given", reference)
   end
   if not tokens or tokens < 1 or tokens > MaxTokens then
     print(stamp("INFO") .. "Client: " .. short(client) .. " asked for an invalid X-Tokens: refunded.")
-    return refund(client, quantity, "X-Tokens must be a whole number from 1 to " .. MaxTokens, reference)
+    return refuse(client, quantity, "X-Tokens must be a whole number from 1 to " .. MaxTokens, reference)
   end
   local needed = FeeNeeded(prompt, tokens)
   local multiplier = paid / needed
   if multiplier < 1 then
     print(stamp("INFO") .. "Client: " .. short(client) .. " paid " .. quantity .. ", needed "
       .. needed .. ": refunded.")
-    return refund(client, quantity, "Insufficient payment", reference, needed)
+    return refuse(client, quantity, "Insufficient payment", reference, needed)
   end
   JobCount = JobCount + 1
   local job = { seq = JobCount, client = client, reference = reference, prompt = prompt, tokens = tokens,

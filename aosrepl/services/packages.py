@@ -2,7 +2,8 @@
 
 A package is a folder holding `apm.json` (vendor, name, version, description, main, dependencies,
 repository, readme, authors) and its Lua files. Genesis publishes every package under `packages/`
-(`publish_all`); `aos --publish DIR` publishes one folder (`publish_folder`).
+(`discover`, then `publish` each one whose message is not logged yet); `aos --publish DIR` publishes one
+folder (`publish_folder`).
 The publish message's Data is the v1 registry's JSON (see aosrepl/services/apm_registry.lua).
 """
 from __future__ import annotations
@@ -192,18 +193,19 @@ def publish_message_id(package: Package, registry: str = ids.APM_REGISTRY) -> st
     return ids.derived("aosrepl", "apm-package", registry, package.full_name, package.version)
 
 
-def _send_publish(net, package: Package, signer: str | None, msg_id: str | None,
-                  registry: str = ids.APM_REGISTRY) -> str:
+def publish(net, package: Package, signer: str | None, msg_id: str | None,
+            registry: str = ids.APM_REGISTRY) -> str:
+    """Send the APM.Publish message of `package` to `registry` (from `signer`, default the wallet). Returns
+    its id."""
     tags = {"Action": "APM.Publish", "Quantity": "100000000000"}
     data = json.dumps(package.publish_data(), ensure_ascii=False)
     return net.send(registry, tags, data, signer=signer, msg_id=msg_id)
 
 
 def publish_all(net, root: str | Path = services.PACKAGES_DIR, registry: str = ids.APM_REGISTRY) -> list[str]:
-    """Publish every bundled package to `registry` from the publisher wallet (genesis). Returns the message
-    ids."""
+    """Publish every package under `root` to `registry` from the publisher wallet. Returns the message ids."""
     return [
-        _send_publish(net, package, services.PACKAGE_PUBLISHER, publish_message_id(package, registry), registry)
+        publish(net, package, services.PACKAGE_PUBLISHER, publish_message_id(package, registry), registry)
         for package in discover(root)
     ]
 
@@ -214,7 +216,7 @@ def publish_folder(net, path: str | Path, signer: str | None = None, wait: bool 
     Returns the publish message id; raises PackageError for a bad folder. With `wait`, also waits for
     the registry and raises PackageError with its answer when it refuses the package."""
     package = load_package(path)
-    mid = _send_publish(net, package, signer, None)
+    mid = publish(net, package, signer, None)
     if wait:
         net.run_until_idle(timeout=timeout)
         answer = registry_answer(net, mid, signer)

@@ -62,6 +62,11 @@ class FakeNetwork:
         self.sent.append((target, tags, data))
         return "M" * 43
 
+    def wait_result(self, pid, msg_id, timeout=None):
+        """The token's answer to the last message sent: a wallet that can pay everything."""
+        action = {"Transfer": "Debit-Notice", "Balance": "Balance-Notice"}.get((self.sent[-1][1] or {}).get("Action"))
+        return {"Messages": [{"Target": "W" * 43, "Tags": [{"name": "Action", "value": action or "Unknown"}]}]}
+
     def deliver(self, pid, text):
         """A message arrives: the process prints its notice (what subscribers get)."""
         self.inbox += 1

@@ -81,6 +81,9 @@ def test_fund_flag_credits_the_process(tmp_path):
     assert done.returncode == 0
     assert done.stdout.splitlines()[-2:] == ["New Message From xU9...h10: Action = Credit-Notice",
                                              "Credit-Notice 1000000000"]
+    refused = run_aos("t", tmp_path, "--fund", "5000", "--run", "#Inbox")
+    assert refused.stdout == ("ERROR: wAR refused the transfer of 5000 wAR: Insufficient Balance! "
+                              "(your wallet holds 999.999 wAR)\n2\n")
     bad = run_aos("t", tmp_path, "--fund", "lots", "--run", "1")
     assert bad.stdout.startswith("ERROR: .fund requires an amount of wAR")
 

@@ -83,3 +83,15 @@ def test_ps_shows_each_process_module(tmp_path):
     assert row("ledger").startswith("* ledger") and row("ledger").endswith("user  aos-sqlite")
     assert row("Llama-Worker-1").endswith("worker  aos-llama")
     assert row("Wrapped AR").endswith("service  aos")
+
+
+def test_one_module_flag_for_the_local_and_a_real_network():
+    from aosrepl.cli import build_parser, remote_config
+    from aosrepl.remote.defaults import DEFAULT_MODULE
+    urls = ["--mu-url", "http://mu", "--cu-url", "http://cu", "--gateway-url", "http://gw"]
+    other = "Q" * 43   # any module id: a real network has modules this one does not
+    assert remote_config(build_parser().parse_args(urls + ["--module", other]), environ={}).module == other
+    assert remote_config(build_parser().parse_args(urls + ["--sqlite"]), environ={}).module \
+        == ids.AOS_SQLITE_MODULE_ID
+    assert remote_config(build_parser().parse_args(urls), environ={}).module == DEFAULT_MODULE
+    assert remote_config(build_parser().parse_args(["--module", ids.AOS_SQLITE_MODULE_ID]), environ={}) is None

@@ -72,6 +72,30 @@ def test_fund_brings_a_credit_notice(console):
     assert typed(session, out, "Inbox[#Inbox].Data") == "1000000000\n"
 
 
+def test_fund_reports_the_transfer_before_the_notice_it_caused(console):
+    session, out = console
+    for _ in range(5):      # the Credit-Notice is handled on another thread: it must never overtake the verdict
+        lines = typed(session, out, ".fund 0.001").splitlines()
+        assert lines[0].startswith("Sent 0.001 wAR (1000000000 units) from your wallet to ")
+        assert lines[1:] == ["New Message From xU9...h10: Action = Credit-Notice"]
+
+
+def test_fund_beyond_the_wallet_says_it_failed_and_why(console):
+    """The wallet holds 1000 wAR: wAR answers a Transfer-Error, and nothing reaches the process."""
+    session, out = console
+    inbox = typed(session, out, "#Inbox")
+    out.seek(0)
+    out.truncate()
+    assert session.submit(".fund 99999999") is False
+    session.net.run_until_idle(60)
+    assert out.getvalue() == ("ERROR: wAR refused the transfer of 99999999 wAR: Insufficient Balance! "
+                              "(your wallet holds 1000 wAR)\n")
+    assert typed(session, out, "#Inbox") == inbox
+    assert typed(session, out, ".fund 0.5").startswith("Sent 0.5 wAR")
+    assert typed(session, out, ".fund 999.6") == (
+        "ERROR: wAR refused the transfer of 999.6 wAR: Insufficient Balance! (your wallet holds 999.5 wAR)\n")
+
+
 def test_runtime_error_and_console_lives_on(console):
     session, out = console
     text = typed(session, out, "local t = nil\nreturn t.x")

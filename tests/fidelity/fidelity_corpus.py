@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FILES = ["display", "handlers", "utils", "bint", "crypto", "modules", "globals"]
+FILES = ["display", "handlers", "utils", "bint", "crypto", "modules", "globals", "more"]
 RECORDED = HERE / "recorded.json"
 
 

@@ -210,6 +210,24 @@ def test_bad_token_counts_are_refunded(net):
     assert reason == "X-Tokens must be a whole number from 1 to 2048"
 
 
+@pytest.mark.parametrize("prompt, tokens, funds, reason", [
+    ("Say hi", 4096, FUNDS, "X-Tokens must be a whole number from 1 to 2048"),
+    ("Say hi", 10 ** 9, str(10 ** 10), "X-Tokens must be a whole number from 1 to 2048"),
+    ("", 8, FUNDS, "No X-Prompt given"),
+])
+def test_a_request_refused_on_arrival_reaches_the_client_as_an_inference_error(net, prompt, tokens, funds, reason):
+    """Refunded requests used to bring only a Credit-Notice: now the client's error path runs as for any failure."""
+    pid, printed = new_client(net, f"refused-{tokens}-{len(prompt)}", funds)
+    output(net.eval(pid, f'CALLED = false; Llama.run("{prompt}", {tokens}, function() CALLED = true end)'))
+    settle(net)
+    assert f"LlamaHerder error: {reason}" in printed.text.splitlines()
+    assert balance(net, pid) == int(funds)                                   # and the payment came back
+    assert output(net.eval(pid, "return tostring(CALLED) .. ' ' .. tostring(next(Llama.inferenceCallbacks))")) \
+        == "false nil"
+    notice = output(net.eval(pid, 'local m = Inbox[#Inbox] return m.Action .. "|" .. m["X-Reason"]'))
+    assert notice == f"Credit-Notice|{reason}"
+
+
 def test_worker_init_from_the_herder_reports_its_model(net, workers):
     herder_eval(net, f'ao.send({{Target = "{workers[1]}", Action = "Init"}})')
     settle(net)

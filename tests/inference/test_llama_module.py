@@ -162,19 +162,20 @@ def test_on_progress_is_called_while_loading(proc):
     assert out == "1"
 
 
-def test_next_gives_nil_once_the_answer_has_ended(proc):
+def test_next_after_the_end(proc):
+    # the model ends its answer (a chat prompt): "" from then on, so the real Llama-Herder worker's
+    # `response = response .. Llama.next()` loop keeps working; stop() ends it: nil
     out = run(proc, f"""
       Llama.setTemp(0)
       Llama.setPrompt({JOKER_PROMPT!r})
-      local pieces, ended = 0, false
-      for _ = 1, 400 do
-        local piece = Llama.next()
-        if piece == nil then ended = true break end
-        pieces = pieces + 1
-      end
+      local response = ""
+      for _ = 1, 300 do response = response .. Llama.next() end
+      local after_answer = Llama.next()
+      Llama.stop()
+      local after_stop = Llama.next()
       Llama.setTemp(0.8)
-      return tostring(ended) .. " " .. tostring(pieces > 0) .. " " .. tostring(Llama.next())""")
-    assert out == "true true nil"
+      return "[" .. after_answer .. "] " .. tostring(after_stop) .. " " .. tostring(response:find("<|end|>", 1, true) ~= nil)""")
+    assert out == "[] nil true"
 
 
 def test_aos_llama_user_process_gets_the_api(tmp_path, model_path):

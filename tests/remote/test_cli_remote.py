@@ -107,3 +107,22 @@ def test_without_a_wallet_one_is_generated_once_in_the_data_dir(wao_units, tmp_p
     address = first.stdout.splitlines()[-1]
     assert first.stdout.splitlines()[0] == f"Generated a new Arweave wallet {address} in {saved}"
     assert aos("gen", *flags, "--run", "Owner").stdout == address + "\n"
+
+
+def test_module_and_sqlite_flags_choose_the_remote_module(monkeypatch):
+    from aosrepl import ids
+    from aosrepl.remote.defaults import DEFAULT_MODULE
+    for name in REMOTE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    urls = ["--mu-url", "http://127.0.0.1:1", "--cu-url", "http://127.0.0.1:1", "--gateway-url", "http://127.0.0.1:1"]
+
+    def config(*flags):
+        return cli.remote_config(cli.build_parser().parse_args(["x", *urls, *flags]))
+    assert config().module == DEFAULT_MODULE
+    assert config("--sqlite").module == ids.AOS_SQLITE_MODULE_ID
+    other = "ghSkge2sIUD_F00ym5sEimC63BDBuBrq4b5OcwxOjiw"
+    assert config("--module", other).module == other       # any id: the network knows its modules
+    with pytest.raises(cli.StartError, match="--sqlite and --module name different modules"):
+        config("--module", other, "--sqlite")
+    with pytest.raises(cli.StartError, match="--module must be a 43-character id"):
+        config("--module", "aos")

@@ -185,6 +185,15 @@ def test_statement_row_iterators_after_binding(proc):
     assert out == "bob cy bob cy bob cy"
 
 
+def test_columns_are_known_before_the_first_step(proc):
+    p, env = proc
+    assert run(p, env, "local st = db:prepare('SELECT id, name AS who FROM people WHERE id > ?') "
+                       "local n, names = st:columns(), table.concat(st:get_names(), ',') "
+                       "st:bind_values(0) st:step() "
+                       "return n .. ' ' .. names .. ' ' .. st:get_name(1) .. ' ' .. st:get_value(1)") \
+        == "2 id,who who ada"
+
+
 def test_count_pattern_used_by_llama_land(proc):
     p, env = proc
     assert run(p, env, "local st = db:prepare('SELECT COUNT(*) FROM people') st:step() "

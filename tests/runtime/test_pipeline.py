@@ -268,6 +268,20 @@ def test_update_script():
     assert data(eval_in(p, env, "1+1")) == "2"
 
 
+def test_update_keeps_the_aos_modules_working():
+    p, env = spawn_process(name="ai-demo")
+    eval_in(p, env, 'B = require(".bint")(256)')
+    assert data(eval_in(p, env, update_script())) == "Updated AOS to version 2.0.0.rc2"
+    assert data(eval_in(p, env, "tostring(B(2) ^ 1 == 2.0) .. tostring(require('.bint')(256).ipow(2, 70))")) \
+        == "true1180591620717411303424"
+    assert data(eval_in(p, env, 'require(".crypto").digest.keccak256("").asHex()')) \
+        == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+    assert data(eval_in(p, env, 'require(".base64").encode("??>>", require(".base64").makeencoder("-", "_"))')) \
+        == "Pz8-Pg=="
+    assert data(eval_in(p, env, "type(Handlers.generateResolver) .. type(json) .. type(base64)")) == "functionnilnil"
+    assert data(eval_in(p, env, "{[1] = 'a', [3] = 'c'}")).count("=") == 2
+
+
 def test_eval_value_after_receive_lands_in_the_reply_result(proc):
     p, env = proc
     res = eval_in(p, env, f'Send({{Target = "{OTHER}", Action = "Balance"}}).receive().Data')

@@ -106,7 +106,7 @@ class Calls:
         return self.dbs.stmt(s).row
 
     def st_names(self, s):
-        return self.dbs.stmt(s).names
+        return self.dbs.stmt(s).column_names()
 
     def st_reset(self, s):
         return self.dbs.stmt(s).reset()

@@ -268,6 +268,21 @@ class Statement:
         self.row = list(row)
         return codes.ROW
 
+    def column_names(self) -> list[str]:
+        """The result columns: known once the statement has run; before that, a query's columns are read
+        from the same query limited to no rows (nothing is evaluated, nothing changes)."""
+        if self.names or self.cursor is not None or self.done or not self.parsed.sql.strip():
+            return self.names
+        if _first_word(self.parsed.sql).startswith(("select", "values", "with")):
+            body = self.parsed.positional_sql.rstrip().rstrip(";")
+            try:
+                probe = self.db.conn.execute(f"SELECT * FROM ({body}) LIMIT 0", self.values)
+                self.names = [d[0] for d in (probe.description or ())]
+                probe.close()
+            except sqlite3.Error:
+                pass
+        return self.names
+
     def reset(self) -> int:
         self._drop_cursor()
         self.row = None

@@ -4,6 +4,8 @@
 -- Runs once, right after sandbox.lua. Errors are raised at the caller's level, as Lua's own
 -- C functions raise them.
 
+-- AO reports whatever errno the machine last set; "Invalid argument" is what it says most
+local NOFILE_TEXT, NOFILE = "Invalid argument", 28
 local ENOSYS_TEXT, ENOSYS = "Function not implemented", 52
 local ENOENT_TEXT, ENOENT = "No such file or directory", 44
 
@@ -13,10 +15,12 @@ local ENVIRONMENT = {
   LANG = "C.UTF-8",
 }
 
-local function check_string(fname, n, value, allow_nil)
-  if value == nil and allow_nil then return end
+-- An argument error worded as Lua's C functions word it: the name the caller used
+-- ('open'), or the qualified one ('io.open') when called from C such as pcall.
+local function check_string(qualified, n, value)
   if type(value) ~= "string" and type(value) ~= "number" then
-    error("bad argument #" .. n .. " to '" .. fname .. "' (string expected, got "
+    local info = debug.getinfo(2, "n")   -- the library function, as its caller named it
+    error("bad argument #" .. n .. " to '" .. (info and info.name or qualified) .. "' (string expected, got "
       .. (value == nil and "no value" or type(value)) .. ")", 3)
   end
 end
@@ -54,24 +58,24 @@ io = {
   flush = function() return stdout end,
   close = function() return nil end,
   input = function(f)
-    if type(f) == "string" then error("cannot open file '" .. f .. "' (" .. ENOSYS_TEXT .. ")", 2) end
+    if type(f) == "string" then error("cannot open file '" .. f .. "' (" .. NOFILE_TEXT .. ")", 2) end
     return stdin
   end,
   output = function(f)
-    if type(f) == "string" then error("cannot open file '" .. f .. "' (" .. ENOSYS_TEXT .. ")", 2) end
+    if type(f) == "string" then error("cannot open file '" .. f .. "' (" .. NOFILE_TEXT .. ")", 2) end
     return stdout
   end,
   open = function(path, mode)
-    check_string("open", 1, path)
-    return nil, path .. ": " .. ENOSYS_TEXT, ENOSYS
+    check_string("io.open", 1, path)
+    return nil, path .. ": " .. NOFILE_TEXT, NOFILE
   end,
   lines = function(path)
     if path == nil then return function() return nil end end
-    check_string("lines", 1, path)
-    error(path .. ": " .. ENOSYS_TEXT, 2)
+    check_string("io.lines", 1, path)
+    error("cannot open file '" .. path .. "' (" .. NOFILE_TEXT .. ")", 2)
   end,
   popen = function() error("'popen' not supported", 2) end,
-  tmpfile = function() return nil, ENOSYS_TEXT, ENOSYS end,
+  tmpfile = function() return nil, NOFILE_TEXT, NOFILE end,
   type = function(x)
     if getmetatable(x) ~= file_meta then return nil end
     return rawget(x, 0).closed and "closed file" or "file"
@@ -86,30 +90,30 @@ function loadfile(path, mode, env)
     return load("", "=stdin", "t", env)
   end
   check_string("loadfile", 1, path)
-  return nil, "cannot open " .. path .. ": " .. ENOSYS_TEXT
+  return nil, "cannot open " .. path .. ": " .. NOFILE_TEXT
 end
 
 function dofile(path)
   if path == nil then return end
   check_string("dofile", 1, path)
-  error("cannot open " .. path .. ": " .. ENOSYS_TEXT, 2)
+  error("cannot open " .. path .. ": " .. NOFILE_TEXT, 2)
 end
 
 -- The OS ------------------------------------------------------------------------------
 
 function os.getenv(name)
-  check_string("getenv", 1, name)
+  check_string("os.getenv", 1, name)
   return ENVIRONMENT[name]
 end
 
 function os.remove(path)
-  check_string("remove", 1, path)
+  check_string("os.remove", 1, path)
   return nil, path .. ": " .. ENOENT_TEXT, ENOENT
 end
 
 function os.rename(from, to)
-  check_string("rename", 1, from)
-  check_string("rename", 2, to)
+  check_string("os.rename", 1, from)
+  check_string("os.rename", 2, to)
   return nil, ENOENT_TEXT, ENOENT
 end
 

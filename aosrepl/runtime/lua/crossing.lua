@@ -10,7 +10,7 @@ local concat, format, byte, gsub, sub = table.concat, string.format, string.byte
 local mtype, huge = math.type, math.huge
 local type, pairs, select, error, tostring = type, pairs, select, error, tostring
 
-local MAX_DEPTH = 200
+local MAX_DEPTH = 100   -- as bridge.to_python
 local ARRAY_FIELDS = { Messages = true, Spawns = true, Assignments = true }
 
 local escapes = { ['"'] = '\\"', ['\\'] = '\\\\', ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t' }
@@ -44,7 +44,10 @@ end
 local encode
 
 local function encode_table(v, out, n, as_list, depth, open)
-  if open[v] or depth > MAX_DEPTH then error("the result has a cycle or is nested too deeply", 0) end
+  if open[v] or depth > MAX_DEPTH then
+    error("The result could not be converted: a table is nested more than " .. MAX_DEPTH
+          .. " levels deep, or contains itself", 0)
+  end
   open[v] = true
   local count = 0
   for _ in pairs(v) do count = count + 1 end
@@ -121,5 +124,10 @@ function crossing.inbound(id, from, owner, target, anchor, data, timestamp, heig
            Tags = tags, Timestamp = timestamp, ["Block-Height"] = height, Cron = cron, Nonce = nonce,
            ["Hash-Chain"] = chain, Epoch = epoch, Module = module }
 end
+
+-- Every function here, for the host to register as trusted: after a message was stopped, the guard
+-- stops any untrusted Lua that runs until the next message, and writing out its result must still work.
+crossing.functions = { escape, quote, number_text, key_text, encode_table, encode, crossing.outbound,
+                       crossing.inbound }
 
 return crossing

@@ -1,9 +1,12 @@
 -- host.lua: the entry point the Python runtime calls for each message.
 -- It arms the instruction budget and runs the library's process.handle, turning any
 -- error that escapes the library (budget, interrupt, memory) into a plain message.
-local guard, crossing = ...
+-- Its functions are registered with the guard as trusted: the hook never stops them.
+local guard, crossing = ...   -- crossing.lua: messages in and results out in one call each
 local loaded = package.loaded
-local pcall, tostring, type = pcall, tostring, type
+local tostring, type, rawget, ipairs, pairs = tostring, type, rawget, ipairs, pairs
+local pcall = guard.protect   -- the raw pcall: the sandbox's own wrapper is user-stoppable
+local MEMORY_ERROR = "not enough memory"
 local last_good = nil   -- the last usable .process module (user code may clobber package.loaded)
 
 local function current_process()
@@ -12,6 +15,22 @@ local function current_process()
     last_good = process
   end
   return last_good
+end
+
+-- The owner's Eval runs with extra heap headroom, so a process whose heap is full can
+-- always be repaired (`T = nil`). Decided from the message and the Owner global, as the
+-- library's own Eval gate does, so a replay decides the same.
+local function memory_mode(msg)
+  local owner = rawget(_G, "Owner")
+  if owner == nil or msg.From ~= owner then return "user" end
+  local tags = msg.Tags
+  if type(tags) ~= "table" then return "user" end
+  for _, tag in ipairs(tags) do
+    if type(tag) == "table" and tag.name == "Action" then
+      return tag.value == "Eval" and "repair" or "user"
+    end
+  end
+  return "user"
 end
 
 local host = {}
@@ -23,32 +42,44 @@ function host.boot(version)
   return process._version
 end
 
-function host.handle(msg, env, budget)
-  guard.arm(budget)
+-- Returns the result table and, when the message was stopped (budget, interrupt,
+-- memory), the reason; nil otherwise. `replay`: the message completed live once.
+function host.handle(msg, env, budget, replay)
+  guard.arm(budget, msg.Timestamp, replay and "replay" or memory_mode(msg))
   local ok, result = pcall(current_process().handle, msg, env)
-  local stopped = guard.tripped()
-  guard.arm(nil)
-  if stopped then return { Error = stopped } end
-  if not ok then return { Error = tostring(result) } end
+  local stopped = guard.disarm()
+  if not stopped and not ok and result == MEMORY_ERROR then stopped = MEMORY_ERROR end
+  if stopped then return { Error = stopped }, stopped end
+  if not ok then return { Error = tostring(result) }, nil end
   if type(result) ~= "table" then
-    return { Error = "process.handle returned " .. type(result) .. " instead of a result table" }
+    return { Error = "process.handle returned " .. type(result) .. " instead of a result table" }, nil
   end
-  return result
+  return result, nil
 end
 
--- The one-crossing path: a message from flat arguments in, its result as one JSON text out.
-function host.handle_flat(env, budget, ...)
-  local result = host.handle(crossing.inbound(...), env, budget)
+-- The one-crossing path: a message from flat arguments in, its result as one JSON text out (and the stop
+-- reason, as host.handle gives it). A result that cannot be written out is that message's error.
+function host.handle_flat(env, budget, replay, ...)
+  local result, stopped = host.handle(crossing.inbound(...), env, budget, replay)
+  -- a stopped guard stops all untrusted Lua (the library's string functions too) until the next
+  -- message: clear it, unbudgeted, so the result can be written out (the stop reason is kept above)
+  if stopped then guard.arm(nil) end
   local ok, text = pcall(crossing.outbound, result)
-  if ok then return text end
-  return crossing.outbound({ Error = tostring(text) })
+  if ok then return text, stopped end
+  return crossing.outbound({ Error = tostring(text) }), stopped
 end
 
 -- Replays: the same, with nothing read back (the result was logged the first time).
-function host.replay_flat(env, budget, ...)
-  host.handle(crossing.inbound(...), env, budget)
+function host.replay_flat(env, budget, replay, ...)
+  local _, stopped = host.handle(crossing.inbound(...), env, budget, replay)
+  return stopped
 end
 
 function host.globals() return _G end
+
+for _, fn in pairs(host) do guard.trust(fn) end
+guard.trust(current_process)
+guard.trust(memory_mode)
+for _, fn in ipairs(crossing.functions) do guard.trust(fn) end
 
 return host

@@ -70,7 +70,7 @@ end
 -- library -------------------------------------------------------------------------------------------
 
 function sqlite3.version() return core.version() end
-function sqlite3.lversion() return "0.9.5" end
+function sqlite3.lversion() return "unknown" end   -- what the lsqlite3 vendored in AO builds reports
 function sqlite3.complete(sql) return core.complete(sql) end
 
 function sqlite3.open_memory()
@@ -191,7 +191,7 @@ local function names_of(stmt)
   local names = stmt._names
   if not names then
     names = core.st_names(stmt._h)
-    stmt._names = names
+    if #names > 0 then stmt._names = names end   -- a statement that has not run may not know them yet
   end
   return names
 end
