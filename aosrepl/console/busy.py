@@ -21,6 +21,7 @@ from aosrepl.console.display import gray, green
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 SPINNER_DELAY = 0.15        # seconds of work before the spinner shows (quick lines: no flicker)
+QUICK_LINE = 0.01           # seconds a line may take before the spinner application is built
 INTERRUPT_RETRY = 0.05      # seconds between tries to interrupt a handler that has not started yet
 
 
@@ -117,6 +118,11 @@ class BusyScreen:
 
     async def run_until(self, work: asyncio.Future) -> None:
         """Shows the spinner until `work` is done."""
+        if work.done():
+            return
+        # most lines take a millisecond: wait that long before building the spinner application (keys typed
+        # in this short while stay in the terminal's buffer and reach the next prompt)
+        await asyncio.wait({work}, timeout=QUICK_LINE)
         if work.done():
             return
         self._status, self._started, self._presses = "Computing", time.monotonic(), 0

@@ -23,7 +23,10 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
         msg_id: the Eval's id (from net.new_id()), so that it can be interrupted by id.
         NetworkTimeout (a TimeoutError) when no result in time (the message still runs later);
         NetworkError for an unknown pid. A process that cannot load answers {"Error": <why>} at once.
-    net.wait_result(pid, msg_id, timeout=30.0) -> the result of a message sent earlier
+    net.request(pid, tags=None, data="", timeout=30.0, signer=None, msg_id=None) -> the whole result (outbox
+        included) of a message sent now; eval is request with Action=Eval.
+    net.wait_result(pid, msg_id, timeout=30.0) -> the result of a message sent earlier (Output or Error only
+        when it was handled already: the log keeps the outbox as the messages it caused)
     net.dryrun(pid, code=None, tags=None, data=None) -> result   (tags default {"Action": "Eval"})
     net.subscribe(pid, cb) / net.subscribe_all(cb) -> an unsubscribe function. subscribe(pid) leaves out
         results of assignments (aos's live feed does not show them); subscribe_all gets everything printing.
@@ -49,8 +52,12 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
 
 Processes spawned by processes get an `Authority = <MU authority>` tag when they have none: the local MU
 vouches for process-to-process traffic, as for console-spawned processes.
-Modules: network.py (the Network), slots.py (scheduling), store.py (the log), genesis.py, cron.py,
-messages.py (tag/stamp helpers), datadir.py (dir, lock, wallet), errors.py.
+Parts (explicit objects with small interfaces; network.py only wires them and keeps the public API):
+store.py MessageLog (the durable log), processes.py ProcessTable (records, slots, known wallets), router.py
+Router (log then deliver: ids, stamps, outbox routing, atomic units), scheduler.py Scheduler (a fixed pool of
+threads), runner.py ProcessRunner (Lua states, replay), observers.py Observers (waiters, subscribers,
+notices); genesis.py, cron.py, messages.py (tag/stamp helpers), datadir.py (dir, lock, wallet), errors.py.
+The console sees it through aosrepl/backend.py's `Backend` (the seam the remote AO backend plugs into too).
 """
 from aosrepl.network.datadir import Wallet, default_data_dir
 from aosrepl.network.errors import DataDirError, NetworkError, NetworkTimeout

@@ -78,7 +78,7 @@ def test_load_flag(tmp_path):
 
 def test_fund_flag_credits_the_process(tmp_path):
     done = run_aos("t", tmp_path, "--fund", "0.001", "--run", "Inbox[#Inbox].Action .. ' ' .. Inbox[#Inbox].Quantity")
-    assert done.returncode == 0
+    assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-2:] == ["New Message From xU9...h10: Action = Credit-Notice",
                                              "Credit-Notice 1000000000"]
     refused = run_aos("t", tmp_path, "--fund", "5000", "--run", "#Inbox")
