@@ -30,6 +30,7 @@ class BusyScreen:
         self.interrupt = interrupt       # True once it stopped a running handler
         self.styled = styled
         self.typeahead = ""              # the line being typed meanwhile
+        self.complete_typeahead = False  # Tab was the last key: complete it once the prompt is back
         self.queued: list[str] = []      # lines typed (Enter) meanwhile, run next
         self.app: Application | None = None
         self._status = "Computing"
@@ -39,9 +40,12 @@ class BusyScreen:
         self._presses = 0                # Ctrl-C presses during this line
         self.leaving = False             # a second Ctrl-C or Ctrl-D: leave the console, even if still stuck
 
-    def take_typeahead(self) -> str:
-        text, self.typeahead = self.typeahead, ""
-        return text
+    def take_typeahead(self) -> tuple[str, bool]:
+        """The text typed meanwhile, and whether it ended with a Tab (completion needs the process, which is
+        busy now, so the next prompt completes it)."""
+        text, complete = self.typeahead, self.complete_typeahead
+        self.typeahead, self.complete_typeahead = "", False
+        return text, complete
 
     def _keys(self) -> KeyBindings:
         kb = KeyBindings()
@@ -54,7 +58,7 @@ class BusyScreen:
                 return
             self._status = "Interrupting"
             self.queued.clear()            # lines typed ahead are not wanted after a Ctrl-C
-            self.typeahead = ""
+            self.take_typeahead()
             if self._work is not None:
                 event.app.create_background_task(self._interrupt_until_stopped(self._work))
 
@@ -65,22 +69,29 @@ class BusyScreen:
         @kb.add("enter")
         @kb.add("c-j")
         def _(event):
-            self.queued.append(self.take_typeahead())
+            self.queued.append(self.take_typeahead()[0])
+
+        @kb.add("tab")
+        def _(event):
+            self.complete_typeahead = True
 
         @kb.add("backspace")
         def _(event):
             self.typeahead = self.typeahead[:-1]
+            self.complete_typeahead = False
 
         @kb.add(Keys.BracketedPaste)
         def _(event):
             *lines, last = (self.typeahead + event.data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
             self.queued.extend(lines)
             self.typeahead = last
+            self.complete_typeahead = False
 
         @kb.add("<any>")
         def _(event):
             if event.data.isprintable():
                 self.typeahead += event.data
+                self.complete_typeahead = False
         return kb
 
     def _leave(self, event) -> None:
