@@ -475,24 +475,13 @@ class MessageLog:
     def stream_history(self, pid: str, generation: int, states=("handled",)):
         """history() as an iterator that holds one page of rows at a time (for replays), on a connection of
         its own, after committing what is written so far (so it sees everything)."""
-        self.flush()
         marks = ",".join("?" * len(states))
-        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
-                               isolation_level=None)
-        try:
-            cursor = conn.execute(
+        loads = json.loads
+        for nonce, link, body in self._stream(
                 f"SELECT d.nonce, d.hash_chain, m.body FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
                 f"WHERE d.process = ? AND d.generation = ? AND d.state IN ({marks}) ORDER BY d.nonce",
-                (pid, generation, *states))
-            loads = json.loads
-            while True:
-                rows = cursor.fetchmany(STREAM_PAGE)
-                if not rows:
-                    return
-                for nonce, link, body in rows:
-                    yield nonce, link, loads(body)
-        finally:
-            conn.close()
+                (pid, generation, *states)):
+            yield nonce, link, loads(body)
 
     def pending(self) -> list[tuple[str, int, str, dict]]:
         """(process, nonce, hash_chain, body) of every pending delivery, per process in nonce order."""
@@ -500,10 +489,26 @@ class MessageLog:
                          "JOIN messages m ON m.seq = d.msg_seq WHERE d.state = 'pending' ORDER BY d.process, d.nonce")
         return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
-    def delivery_chain(self, pid: str) -> list[tuple[int, str, str]]:
-        """(nonce, hash_chain, message id) of every delivery of a process, in nonce order."""
-        return self._all("SELECT d.nonce, d.hash_chain, m.id FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
-                         "WHERE d.process = ? ORDER BY d.nonce", (pid,))
+    def delivery_chain(self, pid: str):
+        """(nonce, hash_chain, message id) of every delivery of a process, in nonce order: an iterator that
+        holds one page of rows at a time (checked before a replay, so it must not cost memory per message)."""
+        return self._stream("SELECT d.nonce, d.hash_chain, m.id FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
+                            "WHERE d.process = ? ORDER BY d.nonce", (pid,))
+
+    def _stream(self, sql: str, args: tuple):
+        """Rows of a query, a page at a time, through a connection of its own, after a flush."""
+        self.flush()
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
+                               isolation_level=None)
+        try:
+            cursor = conn.execute(sql, args)
+            while True:
+                rows = cursor.fetchmany(STREAM_PAGE)
+                if not rows:
+                    return
+                yield from rows
+        finally:
+            conn.close()
 
     def delivered_to(self, pid: str, msg_id: str) -> bool:
         """Has a message with this id been scheduled for `pid` already (in any state, staged ones included:
