@@ -322,13 +322,14 @@ class Network(Routing, Handling, Observers):
     def monitored(self) -> list[str]:
         return self.log.monitors()
 
-    def warm_up_inference(self) -> None:
-        """Load the workers' model in the background now, so the first Llama.run does not wait for it (the
-        interactive console calls this; scripted runs never load a model they do not use)."""
+    def warm_up_inference(self, delay: float | None = None) -> None:
+        """Load the workers' model in the background (after `delay` seconds, default warm_up.START_DELAY), so
+        the first Llama.run does not wait for it (the interactive console calls this; scripted runs never load
+        a model they do not use)."""
         if self.workers <= 0 or self._natives_arg is not None or self._warm_up is not None:
             return
         from aosrepl.inference import start_warm_up
-        self._warm_up = start_warm_up(model=self._model, backend=self._backend)
+        self._warm_up = start_warm_up(model=self._model, backend=self._backend, delay=delay)
 
     def close(self) -> None:
         if self._closed or self._closing:
