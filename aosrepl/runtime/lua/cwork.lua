@@ -1,108 +1,90 @@
--- cwork.lua: the library functions that do work proportional to their input in C, charged
--- to the message's budget. The instruction hook never fires inside a C function, so a
--- loop of a few VM instructions around a big copy (`s:upper()` on a 64 MiB string) would
--- run for minutes between two hook calls. Each function below first charges its work (one
--- instruction per BYTES_PER_INSTRUCTION bytes, one per element) through the guard's
--- `charge`, which trips the budget or the interrupt before the work starts.
+-- cwork.lua: library functions that do long work in C without allocating, charged to the
+-- message's budget. The instruction hook never fires inside a C function, and work that
+-- allocates is charged by the collection sentinel (sandbox.lua); what is left is work that
+-- only reads or moves what exists: a positional table.insert shifts the whole array,
+-- table.sort compares n log n times, tonumber and utf8.len scan their whole string. Each
+-- function below charges its work first (one instruction per element, or per BYTES bytes)
+-- through the guard's `charge`, which trips the budget or the interrupt before it starts.
+-- Errors read exactly as Lua's own: the C function is called by its name, and an error it
+-- raises is re-raised at the caller's position.
 -- Argument: charge(units) (a trusted guard function).
 local charge = ...
-local type, select, tointeger, log, min = type, select, math.tointeger, math.log, math.min
-local pcall, error, load, rawlen = pcall, error, load, rawlen
-local raw_sub = string.sub
+local C = {
+  tonumber = tonumber, insert = table.insert, remove = table.remove, sort = table.sort, move = table.move,
+  len = utf8.len, collectgarbage = collectgarbage,
+}
+local type, select, tointeger, log, min, rawlen = type, select, math.tointeger, math.log, math.min, rawlen
+local error, pcall = error, pcall
+local match = string.match
 local BYTES = 4                      -- bytes of C work that cost one instruction (about the same time)
 
-local function length(v)
-  local t = type(v)
-  if t == "string" then return #v end
-  if t == "number" then return 24 end
-  return 0
-end
-local function size_of(t) return type(t) == "table" and rawlen(t) or 0 end
-
--- Errors must read as if the process had called the C function itself (aos's Lua has no such
--- wrappers): the C function is called through a one-line chunk named "=cwork" in which a local
--- of its own name calls it, so Lua names it as usual ('rep', 'collectgarbage'); every argument
--- is passed on as given (a missing one is "no value", not nil); and an error it raises carries
--- the position "cwork:1: ", which is swapped for the position of the wrapper's caller.
-local HERE = "cwork:1: "
-local function direct_caller(name, f)
-  return load("local " .. name .. " = ... return function(...) return " .. name .. "(...) end", "=cwork")(f)
-end
-local function relay(ok, ...)
+local function finish(ok, ...)
   if ok then return ... end
   local e = ...
-  if type(e) == "string" and raw_sub(e, 1, #HERE) == HERE then
-    error(raw_sub(e, #HERE + 1), 2)    -- tail-called by the wrapper: level 2 is the wrapper's caller
+  if type(e) == "string" then
+    -- an error of the C function names this file's position: the caller's is the one that counts
+    local text = match(e, "^cwork:%d+: (.*)$")
+    if text then error(text, 2) end
   end
-  error(e, 0)                          -- raised by other code (a sort comparator...): as it was
-end
-local function charged(lib, name, cost, as)
-  local call = direct_caller(as or name, lib[name])
-  lib[name] = function(...)
-    charge(cost(...))
-    return relay(pcall(call, ...))
-  end
+  error(e, 0)
 end
 
--- functions whose work is the length of their first argument
-local function by_input(s) return length(s) / BYTES end
-for _, name in ipairs({ "upper", "lower", "reverse", "len" }) do charged(string, name, by_input) end
-charged(_G, "tonumber", by_input)
-charged(utf8, "len", by_input)
-charged(utf8, "codepoint", by_input)
+-- the C functions, called by their names so that an argument error names them as Lua does
+local call = {
+  tonumber = function(...) return C.tonumber(...) end,
+  insert = function(...) return C.insert(...) end,
+  remove = function(...) return C.remove(...) end,
+  sort = function(...) return C.sort(...) end,
+  move = function(...) return C.move(...) end,
+  len = function(...) return C.len(...) end,
+  collectgarbage = function(...) return C.collectgarbage(...) end,
+}
 
--- functions whose work is the size of what they build (or take apart)
-local function count(...) return select("#", ...) end
-local function span(_, i, j)
-  local first, last = tointeger(i) or 1, tointeger(j) or tointeger(i) or 1
-  return last > first and last - first or 0
+local function size_of(t) return type(t) == "table" and rawlen(t) or 0 end
+
+tonumber = function(...)
+  local s = ...
+  if type(s) == "string" and #s > 4096 then charge(#s / BYTES) end
+  return finish(pcall(call.tonumber, ...))
 end
-charged(string, "rep", function(s, n, sep)
-  local times = tointeger(n) or 0
-  return times > 0 and (length(s) + length(sep)) * times / BYTES or 0
-end)
-charged(string, "format", function(...)
-  local size = 0
-  for i = 1, select("#", ...) do size = size + length((select(i, ...))) end
-  return size / BYTES
-end)
-charged(string, "char", count)
-charged(string, "sub", function(s) return length(s) / BYTES end)   -- at most the input is copied
-charged(string, "byte", span)
-charged(utf8, "char", count)
 
--- table functions: work per element
-charged(table, "concat", function(t)
-  local size = 0
-  if type(t) == "table" then
-    for i = 1, rawlen(t) do size = size + length(t[i]) end   -- counted, not copied: no C work here
-  end
-  return size / BYTES + size_of(t)
-end)
-charged(table, "insert", function(t, ...) return select("#", ...) >= 2 and size_of(t) or 0 end)  -- a positional insert shifts
-charged(table, "remove", function(t, ...) return select("#", ...) >= 1 and size_of(t) or 0 end)
-charged(table, "unpack", function(t, i, j)
-  local first, last = tointeger(i) or 1, tointeger(j) or size_of(t)
-  return last > first and last - first or 0
-end)
-charged(table, "move", function(_, f, e)
+utf8.len = function(...)
+  local s = ...
+  if type(s) == "string" then charge(#s / BYTES) end
+  return finish(pcall(call.len, ...))
+end
+
+table.insert = function(...)
+  if select("#", ...) >= 3 then charge(size_of((...))) end      -- a positional insert shifts
+  return finish(pcall(call.insert, ...))
+end
+
+table.remove = function(...)
+  if select("#", ...) >= 2 then charge(size_of((...))) end
+  return finish(pcall(call.remove, ...))
+end
+
+table.move = function(...)
+  local _, f, e = ...
   local first, last = tointeger(f) or 0, tointeger(e) or 0
-  return last > first and last - first or 0
-end)
-charged(table, "sort", function(t)
-  local n = size_of(t)
-  return n > 1 and n * log(n, 2) or 0
-end)
+  if last > first then charge(last - first) end
+  return finish(pcall(call.move, ...))
+end
 
--- The collection sentinel (sandbox.lua) is what charges work done by allocating VM instructions
--- (`s .. s`), and it runs only when collection cycles complete. So collectgarbage keeps every
--- option, but "stop" and "restart" only change what "isrunning" reports (the collector keeps
--- running; Lua would collect in an emergency anyway), and a pause above 200% is kept at 200%
--- (what it reports is what was asked).
-local raw_gc = direct_caller("collectgarbage", collectgarbage)
+table.sort = function(...)
+  local n = size_of((...))
+  if n > 1 then charge(n * log(n, 2)) end
+  return finish(pcall(call.sort, ...))
+end
+
+-- The collection sentinel runs only when collection cycles complete. So collectgarbage keeps
+-- every option, but "stop" and "restart" only change what "isrunning" reports (the collector
+-- keeps running; Lua would collect in an emergency anyway), and a pause above 200% is kept at
+-- 200% (what it reports is what was asked).
 local MAX_PAUSE = 200
 local running, pause = true, 200
-collectgarbage = function(opt, arg, ...)
+collectgarbage = function(...)
+  local opt, arg = ...
   if opt == "stop" then
     running = false
     return 0
@@ -114,9 +96,9 @@ collectgarbage = function(opt, arg, ...)
   elseif opt == "setpause" then
     local asked = tointeger(arg) or arg
     local before = pause
-    relay(pcall(raw_gc, "setpause", type(asked) == "number" and min(asked, MAX_PAUSE) or asked, ...))
+    finish(pcall(call.collectgarbage, "setpause", type(asked) == "number" and min(asked, MAX_PAUSE) or asked))
     pause = asked or 0
     return before
   end
-  return relay(pcall(raw_gc, opt, arg, ...))
+  return finish(pcall(call.collectgarbage, ...))
 end
