@@ -43,14 +43,31 @@ def _tags(message: dict) -> dict:
     return {t.get("name"): t.get("value") for t in tags if isinstance(t, dict)} if isinstance(tags, list) else {}
 
 
-def transfer_refusal(answer: dict) -> str | None:
-    """Why wAR refused a Transfer, from its result: None when it sent the Debit-Notice."""
+def war_answers(net, mid: str, result: dict) -> list[dict]:
+    """What wAR sent back for the wallet's message `mid`: the outbox of its result when the result was caught
+    live; a result read back from the log keeps no outbox, so then the first message wAR logged for the wallet
+    after `mid` (the console is the only wallet sender to wAR, one message at a time)."""
+    if result.get("Messages"):
+        return result["Messages"]
+    sent = net.log.get_message(mid)
+    if sent is None:
+        return []
+    for message in net.wallet_inbox():
+        logged = net.log.get_message(message["Id"]) if message.get("From") == ids.WAR_TOKEN else None
+        if logged is not None and logged[0] > sent[0]:
+            return [message]
+    return []
+
+
+def transfer_refusal(answer: dict, messages: list[dict]) -> str | None:
+    """Why wAR refused a Transfer, from its result and the messages it answered with: None when it sent the
+    Debit-Notice."""
     if not isinstance(answer, dict):
         return "no answer"
     if answer.get("Error") is not None:
         return str(answer["Error"]).strip()
     actions = {}
-    for message in answer.get("Messages") or []:
+    for message in messages:
         tags = _tags(message)
         actions.setdefault(tags.get("Action"), tags)
     if "Debit-Notice" in actions:
@@ -88,7 +105,7 @@ class NetworkCommands:
             except Exception as exc:
                 self.s.say(red(f"ERROR: could not send the transfer: {exc}"))
                 return False
-            refusal = transfer_refusal(answer)
+            refusal = transfer_refusal(answer, war_answers(net, mid, answer))
             if refusal is None:
                 self.s.say(green(f"Sent {amount} wAR ({units} units) from your wallet to {self.s.pid}"))
                 return True
@@ -101,9 +118,10 @@ class NetworkCommands:
         try:
             mid = net.send(ids.WAR_TOKEN, tags={"Action": "Balance"})
             answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=self.s.eval_timeout or FUND_TIMEOUT)
+            messages = war_answers(net, mid, answer)
         except Exception:
             return ""
-        for message in answer.get("Messages") or []:
+        for message in messages:
             balance = _tags(message).get("Balance")
             if balance is not None and balance.isdigit():
                 return f" (your wallet holds {war_amount(int(balance))} wAR)"
