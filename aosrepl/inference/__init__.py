@@ -40,11 +40,11 @@ def default_natives(model=None, backend=None, threads=None, workers=None) -> dic
                                   threads=threads or threads_per_worker(workers))}
 
 
-def start_warm_up(model=None, backend=None):
-    """Load the local model in the background now (see warm_up.py); None when workers use a remote backend."""
+def start_warm_up(model=None, backend=None, delay: float | None = None):
+    """Load the local model in the background soon (see warm_up.py); None when workers use a remote backend."""
     if backend or os.environ.get(BACKEND_ENV_VAR):
         return None
     from aosrepl.inference import llama_library
     from aosrepl.inference.warm_up import WarmUp
     llama_library.load()     # the import on this (the console's) thread: see "Threads" in docs/architecture.md
-    return WarmUp(model).start()
+    return (WarmUp(model) if delay is None else WarmUp(model, delay)).start()

@@ -3,8 +3,9 @@
 Workers load their model on first use, so that starting a network (`aos t --run ...`, tests) never pays for it.
 In the interactive console that made the first `Llama.run` of every session wait for all of it behind the
 spinner: importing llama_cpp, loading the weights, and the first decode paging them in (seconds on a busy
-machine). The console therefore starts a warm-up when it opens: on a thread of its own, one small engine loads
-the configured model and decodes one token. The weights are shared by every engine of the process
+machine). The console therefore starts a warm-up when it opens: llama_cpp is imported on the console's thread,
+then, START_DELAY later (the console's first moments keep the CPU), one small engine on a thread of its own
+loads the configured model and decodes one token. The weights are shared by every engine of the process
 (shared_models.py), so the workers' first requests find them loaded; the warm engine holds them until close().
 """
 from __future__ import annotations
@@ -15,13 +16,17 @@ from aosrepl.inference import models
 from aosrepl.inference.engine import LocalEngine
 
 WARM_CONTEXT = 64          # tokens: the warm engine only ever decodes one
+START_DELAY = 2.0          # seconds: the console's first moments (its first prompt, the user's first keys) go
+                           # first; typing a Llama.run takes longer than this
 
 
 class WarmUp:
-    def __init__(self, model=None):
+    def __init__(self, model=None, delay: float = START_DELAY):
         self._model = model
+        self._delay = delay
         self._engine: LocalEngine | None = None
         self._closed = False
+        self._cancel = threading.Event()
         self._lock = threading.Lock()
         self.error: str | None = None
         self.thread = threading.Thread(target=self._run, name="aosrepl-model-warm-up", daemon=True)
@@ -31,6 +36,8 @@ class WarmUp:
         return self
 
     def _run(self) -> None:
+        if self._cancel.wait(self._delay):
+            return
         engine = LocalEngine(model_override=self._model, threads=1, n_ctx=WARM_CONTEXT)
         try:
             engine.load(str(models.configured_model(self._model)))
@@ -48,6 +55,7 @@ class WarmUp:
 
     def close(self, timeout: float = 10.0) -> None:
         """Let go of the weights (waiting a little for a warm-up still in progress)."""
+        self._cancel.set()
         self.thread.join(timeout)
         with self._lock:
             self._closed = True

@@ -96,6 +96,17 @@ def test_fund_beyond_the_wallet_says_it_failed_and_why(console):
         "ERROR: wAR refused the transfer of 999.6 wAR: Insufficient Balance! (your wallet holds 999.5 wAR)\n")
 
 
+def test_wars_answer_is_read_from_the_requests_whole_result(console):
+    """.fund asks wAR with net.request, whose result keeps its outbox however fast wAR is (with send +
+    wait_result, a result read back from the log had no outbox and the Debit-Notice was lost)."""
+    from aosrepl.console.network_commands import transfer_refusal
+    session, _ = console
+    for quantity, expected in ((str(10 ** 20), "Insufficient Balance!"), ("1000", None)):
+        answer = session.net.request(ids.WAR_TOKEN, {"Action": "Transfer", "Recipient": session.pid,
+                                                     "Quantity": quantity}, timeout=60)
+        assert transfer_refusal(answer, answer.get("Messages") or []) == expected
+
+
 def test_runtime_error_and_console_lives_on(console):
     session, out = console
     text = typed(session, out, "local t = nil\nreturn t.x")

@@ -24,7 +24,7 @@ def test_warm_up_loads_the_weights_the_workers_then_use(tmp_path, model_path, po
     with Network(tmp_path / "data", workers=1) as net:
         assert net.run_until_idle(60)
         assert pool.loaded() == []                          # a network alone loads no model
-        net.warm_up_inference()
+        net.warm_up_inference(delay=0)
         net._warm_up.thread.join(120)
         assert net._warm_up.error is None
         assert pool.loaded() == [(str(model_path), 1)]      # loaded before anything asked for it
@@ -34,6 +34,14 @@ def test_warm_up_loads_the_weights_the_workers_then_use(tmp_path, model_path, po
         assert "GOT " in printed.text
         assert pool.loaded() == [(str(model_path), 2)]      # the worker's engine took the warm weights
     assert (str(model_path), 2) not in pool.loaded()        # closing the network let the warm engine go
+
+
+def test_a_network_closed_before_the_warm_up_starts_loads_nothing(tmp_path, pool):
+    with Network(tmp_path / "data", workers=1) as net:
+        net.warm_up_inference(delay=30)
+        warm = net._warm_up
+    assert not warm.thread.is_alive()
+    assert pool.loaded() == []
 
 
 def test_warm_up_is_not_for_a_remote_backend_or_without_workers(tmp_path, pool):
