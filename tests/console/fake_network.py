@@ -62,9 +62,10 @@ class FakeNetwork:
         self.sent.append((target, tags, data))
         return "M" * 43
 
-    def wait_result(self, pid, msg_id, timeout=None):
-        """The token's answer to the last message sent: a wallet that can pay everything."""
-        action = {"Transfer": "Debit-Notice", "Balance": "Balance-Notice"}.get((self.sent[-1][1] or {}).get("Action"))
+    def request(self, target, tags=None, data="", timeout=None):
+        """Sends, then the token's answer: a wallet that can pay everything."""
+        self.send(target, tags, data)
+        action = {"Transfer": "Debit-Notice", "Balance": "Balance-Notice"}.get((tags or {}).get("Action"))
         return {"Messages": [{"Target": "W" * 43, "Tags": [{"name": "Action", "value": action or "Unknown"}]}]}
 
     def deliver(self, pid, text):
