@@ -63,7 +63,9 @@ def test_the_package_imports_from_the_parent_of_a_clone_named_aosrepl(tmp_path):
             "print(importlib.util.find_spec('aosrepl.cli').origin)\n"
             "try:\n import tests\nexcept ModuleNotFoundError:\n print('no tests package')\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    done = subprocess.run([sys.executable, "-c", code, str(site_dir)], cwd=tmp_path, env=env,
+    # -S: without this interpreter's own site-packages, whose editable install may point at another checkout
+    # (find_spec only locates cli.py, so the dependencies in site-packages are not needed).
+    done = subprocess.run([sys.executable, "-S", "-c", code, str(site_dir)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=60)
     # the venv running the tests may have its own editable path to this same checkout: compare real paths
     imported, *rest = done.stdout.splitlines() or [""]
