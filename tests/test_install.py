@@ -58,7 +58,9 @@ def test_the_package_imports_from_the_parent_of_a_clone_named_aosrepl(tmp_path):
     site_dir = tmp_path / "site"
     site_dir.mkdir()
     (site_dir / "aosrepl-editable.pth").write_text(str(clone / package_dir) + "\n")
-    code = ("import site, sys; site.addsitedir(sys.argv[1]); import aosrepl.cli; print(aosrepl.cli.__file__)\n"
+    # Where `import aosrepl.cli` would load cli.py from (found, not run: its dependencies are in site-packages).
+    code = ("import importlib.util, site, sys; site.addsitedir(sys.argv[1])\n"
+            "print(importlib.util.find_spec('aosrepl.cli').origin)\n"
             "try:\n import tests\nexcept ModuleNotFoundError:\n print('no tests package')\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     done = subprocess.run([sys.executable, "-c", code, str(site_dir)], cwd=tmp_path, env=env,

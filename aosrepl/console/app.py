@@ -12,7 +12,8 @@ import signal
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import Completer, Completion, ThreadedCompleter
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.completion.base import get_common_complete_suffix
 from prompt_toolkit.formatted_text import ANSI
 from prompt_toolkit.history import History
 from prompt_toolkit.key_binding import KeyBindings
@@ -85,6 +86,7 @@ class ConsoleApp:
     def __init__(self, session, net, data_dir: Path):
         self.session, self.net = session, net
         self.history = ProcessHistory(history_path(data_dir, session.pid))
+        self.completer = ProcessCompleter(net, session.pid)
         self.busy = BusyScreen(session.interrupt, self._styled)
         self.exit_armed = False
         self.frame = 0
@@ -92,7 +94,7 @@ class ConsoleApp:
         self.prompt = PromptSession(
             history=self.history, lexer=PygmentsLexer(LuaLexer) if session.color else None,
             style=code_style(), include_default_pygments_style=False,      # the terminal's own 16 colours
-            completer=ThreadedCompleter(ProcessCompleter(net, session.pid)), complete_while_typing=False,
+            completer=self.completer, complete_while_typing=False,       # Tab: _complete_in_place
             key_bindings=self._prompt_keys(), enable_history_search=False)
 
     # ----- the prompt --------------------------------------------------------------------------
@@ -110,7 +112,30 @@ class ConsoleApp:
             else:
                 self.exit_armed = True
                 self.session.say(gray(EXIT_HINT))
+
+        @kb.add("tab")
+        def _(event):
+            buffer = event.current_buffer
+            if buffer.complete_state:
+                buffer.complete_next()          # the menu is open: Tab walks it, as prompt_toolkit's Tab does
+            else:
+                self._complete_in_place(buffer)
         return kb
+
+    def _complete_in_place(self, buffer) -> None:
+        """Tab: complete right now, inside the key handler. prompt_toolkit's own Tab completes in a task that
+        runs after the keys already read, and keys typed right after Tab (read together with it when the
+        loop was busy) changed the line first, so the completion was thrown away. net.complete never waits
+        (a busy process has no candidates) and takes well under a millisecond."""
+        completions = list(self.completer.get_completions(buffer.document, CompleteEvent(completion_requested=True)))
+        if len(completions) == 1:
+            buffer.apply_completion(completions[0])
+        elif completions:
+            common = get_common_complete_suffix(buffer.document, completions)
+            if common:
+                buffer.insert_text(common)
+            else:
+                buffer.start_completion(select_first=False)       # several ways on: show them
 
     def _message(self):
         return ANSI(self.session.prompt)
@@ -190,7 +215,7 @@ class ConsoleApp:
 
     def _complete_now(self):
         """What Tab does at the prompt, for a Tab typed while the previous line was still running."""
-        self.prompt.default_buffer.start_completion(insert_common_part=True)
+        self._complete_in_place(self.prompt.default_buffer)
 
     def _running_app(self):
         for app in (self.busy.app, self.prompt.app):

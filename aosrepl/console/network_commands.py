@@ -78,9 +78,8 @@ class NetworkCommands:
         timeout = self.s.eval_timeout or FUND_TIMEOUT
         with self.s.live_held():      # the verdict first, then the Credit-Notice it caused
             try:
-                mid = net.send(ids.WAR_TOKEN, tags={"Action": "Transfer", "Recipient": self.s.pid,
-                                                    "Quantity": str(units)})
-                answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=timeout)
+                answer = net.request(ids.WAR_TOKEN, {"Action": "Transfer", "Recipient": self.s.pid,
+                                                     "Quantity": str(units)}, timeout=timeout)
             except NetworkTimeout:
                 self.s.say(red(f"ERROR: wAR has not answered the transfer of {amount} wAR within "
                                f"{timeout:g} s; it stays queued (see your Inbox for its Credit-Notice)."))
@@ -99,8 +98,7 @@ class NetworkCommands:
         """' (your wallet holds N wAR)', asked from wAR; empty when it cannot tell."""
         net = self.s.net
         try:
-            mid = net.send(ids.WAR_TOKEN, tags={"Action": "Balance"})
-            answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=self.s.eval_timeout or FUND_TIMEOUT)
+            answer = net.request(ids.WAR_TOKEN, {"Action": "Balance"}, timeout=self.s.eval_timeout or FUND_TIMEOUT)
         except Exception:
             return ""
         for message in answer.get("Messages") or []:

@@ -12,7 +12,10 @@ PROMPT = re.compile(r"@aos-[0-9A-Za-z.]+\[Inbox:(\d+)\]>")
 PROCESS_LINE = re.compile(r"Your AOS process:  ([A-Za-z0-9_-]{43})")
 
 
-_ESC = r"(?:\x1b\[[0-9;?]*[A-Za-z]| \x08)*"      # redraw codes of the prompt and the spinner line
+# Redraw codes of the prompt, and the spinner line (busy.py) when a line took long enough to show it: the
+# spinner is erased in place, so output then starts on the spinner's line, not right after a newline.
+_SPINNER_LINE = r"[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \[\w+\.\.\.\] Ctrl-C stops it[^\r\n\x1b]*"
+_ESC = r"(?:\x1b\[[0-9;?]*[A-Za-z]| \x08|" + _SPINNER_LINE + ")*"
 
 
 def output_line(text: str) -> re.Pattern:

@@ -198,6 +198,18 @@ def test_tab_completes_from_the_live_process(tmp_path):
     leave(child)
 
 
+def test_keys_typed_right_after_tab_come_after_the_completion(tmp_path):
+    # Tab and what follows it in one write, as a fast typist (or a loaded machine) delivers them: prompt_toolkit's
+    # own Tab completed in a task that ran after those keys, which had changed the line, so it was dropped.
+    child, _ = start(tmp_path)
+    child.sendline("MyLongGlobalName = 7; print('assigned')")
+    child.expect(output_line("assigned"))
+    child.expect(PROMPT)
+    child.send("MyLongGl\t * 6\r")
+    child.expect(output_line("42"))
+    leave(child)
+
+
 def test_a_tab_typed_while_a_line_runs_completes_at_the_next_prompt(tmp_path):
     child, _ = start(tmp_path)
     child.sendline("MyLongGlobalName = 7; print('assigned')")
