@@ -1,7 +1,6 @@
 """The local AO network: MU + SU + CU in one object (see the package docstring for the public API)."""
 from __future__ import annotations
 
-import collections
 import json
 import sqlite3
 import threading
@@ -26,7 +25,6 @@ CLOSE_WAIT_SECONDS = 5.0
 # A message that was being handled each time the network stopped, this many starts in a row, is set
 # aside (a crash it causes would otherwise come back at every start).
 MAX_REDELIVERIES = 3
-RECENT_RESULTS = 256   # whole results (outbox included) kept for wait_result
 POOL_EXTRA_THREADS = 4     # scheduler threads beyond one per inference worker
 
 
@@ -94,7 +92,6 @@ class Network:
                                          backend=backend, workers=self.workers,
                                          limits=lambda: self.process_limits)
             self._model, self._backend = model, backend
-            self._recent_results: collections.OrderedDict = collections.OrderedDict()
             self._redeliveries: dict[str, int] = {}   # pid -> its first pending nonce at start (maybe in flight)
             self._cron = cron.CronTimers(self.clock, self._fire_cron)
             # What the scheduler threads need is imported here, before the first of them starts: imports
@@ -138,10 +135,6 @@ class Network:
                 return   # stays pending: it will be handled again at the next start
             result = self._router.commit_result(slot, nonce, message, state, result, redelivery)
             ticket = self.log.ticket()
-            if result is not None:   # the whole result, outbox included, for a wait_result that comes late
-                self._recent_results[(slot.record.id, message["Id"])] = result
-                if len(self._recent_results) > RECENT_RESULTS:
-                    self._recent_results.popitem(last=False)
         if result is None or not self._observers.wants(slot.record.id, message, result):
             return   # nobody listens: the next message runs while this one is committed
         try:
@@ -317,9 +310,7 @@ class Network:
         try:
             stored = self.log.result_of(pid, msg_id)   # (committed: result_of reads after a flush)
             if stored is not None:
-                # the log keeps Output and Error; the outbox is there as the messages it caused
-                with self._router.locked():
-                    return self._recent_results.get((pid, msg_id), stored)
+                return stored
             return self._observers.wait(waiter, timeout, f"the message {msg_id} in {pid}")
         finally:
             self._observers.drop_waiter(pid, msg_id)

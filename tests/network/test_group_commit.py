@@ -88,15 +88,3 @@ def test_a_commit_that_fails_stops_the_log_and_a_restart_continues_from_what_was
         assert net.run_until_idle(10)
         assert ev(net, a, "table.concat(Got, ',')") == "kept"
 
-
-def test_wait_result_after_the_message_ran_still_has_its_outbox(tmp_path):
-    from aosrepl.network import Network
-    from tests.network.conftest import ev
-
-    with Network(tmp_path, services=False, deterministic=True) as net:
-        a, b = net.spawn("a"), net.spawn("b")
-        ev(net, a, f"Handlers.add('ask', 'Ask', function(m) Send({{ Target = '{b}', Action = 'Answer' }}) end)")
-        mid = net.send(a, {"Action": "Ask"})
-        assert net.run_until_idle(10)          # handled and committed before anyone asked for its result
-        result = net.wait_result(a, mid)
-        assert [t["value"] for t in result["Messages"][0]["Tags"] if t["name"] == "Action"] == ["Answer"]
