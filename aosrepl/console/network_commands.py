@@ -43,31 +43,14 @@ def _tags(message: dict) -> dict:
     return {t.get("name"): t.get("value") for t in tags if isinstance(t, dict)} if isinstance(tags, list) else {}
 
 
-def war_answers(net, mid: str, result: dict) -> list[dict]:
-    """What wAR sent back for the wallet's message `mid`: the outbox of its result when the result was caught
-    live; a result read back from the log keeps no outbox, so then the first message wAR logged for the wallet
-    after `mid` (the console is the only wallet sender to wAR, one message at a time)."""
-    if result.get("Messages"):
-        return result["Messages"]
-    sent = net.log.get_message(mid)
-    if sent is None:
-        return []
-    for message in net.wallet_inbox():
-        logged = net.log.get_message(message["Id"]) if message.get("From") == ids.WAR_TOKEN else None
-        if logged is not None and logged[0] > sent[0]:
-            return [message]
-    return []
-
-
-def transfer_refusal(answer: dict, messages: list[dict]) -> str | None:
-    """Why wAR refused a Transfer, from its result and the messages it answered with: None when it sent the
-    Debit-Notice."""
+def transfer_refusal(answer: dict) -> str | None:
+    """Why wAR refused a Transfer, from its result: None when it sent the Debit-Notice."""
     if not isinstance(answer, dict):
         return "no answer"
     if answer.get("Error") is not None:
         return str(answer["Error"]).strip()
     actions = {}
-    for message in messages:
+    for message in answer.get("Messages") or []:
         tags = _tags(message)
         actions.setdefault(tags.get("Action"), tags)
     if "Debit-Notice" in actions:
@@ -95,9 +78,8 @@ class NetworkCommands:
         timeout = self.s.eval_timeout or FUND_TIMEOUT
         with self.s.live_held():      # the verdict first, then the Credit-Notice it caused
             try:
-                mid = net.send(ids.WAR_TOKEN, tags={"Action": "Transfer", "Recipient": self.s.pid,
-                                                    "Quantity": str(units)})
-                answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=timeout)
+                answer = net.request(ids.WAR_TOKEN, {"Action": "Transfer", "Recipient": self.s.pid,
+                                                     "Quantity": str(units)}, timeout=timeout)
             except NetworkTimeout:
                 self.s.say(red(f"ERROR: wAR has not answered the transfer of {amount} wAR within "
                                f"{timeout:g} s; it stays queued (see your Inbox for its Credit-Notice)."))
@@ -105,7 +87,7 @@ class NetworkCommands:
             except Exception as exc:
                 self.s.say(red(f"ERROR: could not send the transfer: {exc}"))
                 return False
-            refusal = transfer_refusal(answer, war_answers(net, mid, answer))
+            refusal = transfer_refusal(answer)
             if refusal is None:
                 self.s.say(green(f"Sent {amount} wAR ({units} units) from your wallet to {self.s.pid}"))
                 return True
@@ -116,12 +98,10 @@ class NetworkCommands:
         """' (your wallet holds N wAR)', asked from wAR; empty when it cannot tell."""
         net = self.s.net
         try:
-            mid = net.send(ids.WAR_TOKEN, tags={"Action": "Balance"})
-            answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=self.s.eval_timeout or FUND_TIMEOUT)
-            messages = war_answers(net, mid, answer)
+            answer = net.request(ids.WAR_TOKEN, {"Action": "Balance"}, timeout=self.s.eval_timeout or FUND_TIMEOUT)
         except Exception:
             return ""
-        for message in messages:
+        for message in answer.get("Messages") or []:
             balance = _tags(message).get("Balance")
             if balance is not None and balance.isdigit():
                 return f" (your wallet holds {war_amount(int(balance))} wAR)"

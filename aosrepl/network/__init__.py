@@ -23,7 +23,10 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
         msg_id: the Eval's id (from net.new_id()), so that it can be interrupted by id.
         NetworkTimeout (a TimeoutError) when no result in time (the message still runs later);
         NetworkError for an unknown pid. A process that cannot load answers {"Error": <why>} at once.
-    net.wait_result(pid, msg_id, timeout=30.0) -> the result of a message sent earlier
+    net.request(pid, tags=None, data="", timeout=30.0, signer=None, msg_id=None) -> the whole result (outbox
+        included) of a message sent now; eval is request with Action=Eval.
+    net.wait_result(pid, msg_id, timeout=30.0) -> the result of a message sent earlier (Output or Error only
+        when it was handled already: the log keeps the outbox as the messages it caused)
     net.dryrun(pid, code=None, tags=None, data=None) -> result   (tags default {"Action": "Eval"})
     net.subscribe(pid, cb) / net.subscribe_all(cb) -> an unsubscribe function. subscribe(pid) leaves out
         results of assignments (aos's live feed does not show them); subscribe_all gets everything printing.

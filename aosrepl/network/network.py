@@ -285,16 +285,26 @@ class Network:
         self._refuse_in_worker()
         if not isinstance(code, str):
             raise ValueError(f"code must be text, not {type(code).__name__}")
+        return self.request(pid, {"Action": "Eval"}, code, timeout=timeout, signer=signer, msg_id=msg_id,
+                            what="the Eval")
+
+    def request(self, pid: str, tags=None, data="", timeout: float | None = 30.0, signer: str | None = None,
+                msg_id: str | None = None, what: str = "the message") -> dict:
+        """Send a message to `pid` and wait for *its* whole result, outbox included (the waiter is in place
+        before the message can run, so the result cannot be missed)."""
+        self._refuse_in_worker()
         mid = msg_id or self._ids.new()
         waiter = self._observers.add_waiter(pid, mid)
         try:
-            self.send(pid, {"Action": "Eval"}, code, signer=signer, msg_id=mid)
-            return self._observers.wait(waiter, timeout, f"the Eval {mid} in {pid}")
+            self.send(pid, tags, data, signer=signer, msg_id=mid)
+            return self._observers.wait(waiter, timeout, f"{what} {mid} in {pid}")
         finally:
             self._observers.drop_waiter(pid, mid)
 
     def wait_result(self, pid: str, msg_id: str, timeout: float | None = 30.0) -> dict:
-        """The result of a message already sent to `pid` (from the log if it has been handled)."""
+        """The result of a message already sent to `pid` (from the log if it has been handled: then its
+        Output or Error only, since the log keeps its outbox as the messages it caused; use `request` to
+        get the whole result)."""
         self._refuse_in_worker()
         waiter = self._observers.add_waiter(pid, msg_id)
         try:

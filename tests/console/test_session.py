@@ -96,19 +96,6 @@ def test_fund_beyond_the_wallet_says_it_failed_and_why(console):
         "ERROR: wAR refused the transfer of 999.6 wAR: Insufficient Balance! (your wallet holds 999.5 wAR)\n")
 
 
-def test_wars_answer_is_found_when_its_result_was_read_back_from_the_log(console):
-    """A fast wAR can answer before .fund starts waiting: the result then comes from the log, without outbox."""
-    from aosrepl.console.network_commands import transfer_refusal, war_answers
-    session, _ = console
-    net = session.net
-    for quantity, expected in ((str(10 ** 20), "Insufficient Balance!"), ("1000", None)):
-        mid = net.send(ids.WAR_TOKEN, {"Action": "Transfer", "Recipient": session.pid, "Quantity": quantity})
-        assert net.run_until_idle(60)
-        stored = net.wait_result(ids.WAR_TOKEN, mid)
-        assert not stored.get("Messages")
-        assert transfer_refusal(stored, war_answers(net, mid, stored)) == expected
-
-
 def test_runtime_error_and_console_lives_on(console):
     session, out = console
     text = typed(session, out, "local t = nil\nreturn t.x")
