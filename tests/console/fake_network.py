@@ -62,6 +62,9 @@ class FakeNetwork:
         self.sent.append((target, tags, data))
         return "M" * 43
 
+    def request(self, target, tags=None, data="", timeout=None):
+        return self.wait_result(target, self.send(target, tags, data), timeout)
+
     def wait_result(self, pid, msg_id, timeout=None):
         """The token's answer to the last message sent: a wallet that can pay everything."""
         action = {"Transfer": "Debit-Notice", "Balance": "Balance-Notice"}.get((self.sent[-1][1] or {}).get("Action"))
