@@ -43,15 +43,14 @@ def _tags(message: dict) -> dict:
     return {t.get("name"): t.get("value") for t in tags if isinstance(t, dict)} if isinstance(tags, list) else {}
 
 
-def transfer_refusal(answer: dict, messages: list[dict]) -> str | None:
-    """Why wAR refused a Transfer, from its result and the messages it answered with: None when it sent the
-    Debit-Notice."""
+def transfer_refusal(answer: dict) -> str | None:
+    """Why wAR refused a Transfer, from its result: None when it sent the Debit-Notice."""
     if not isinstance(answer, dict):
         return "no answer"
     if answer.get("Error") is not None:
         return str(answer["Error"]).strip()
     actions = {}
-    for message in messages:
+    for message in answer.get("Messages") or []:
         tags = _tags(message)
         actions.setdefault(tags.get("Action"), tags)
     if "Debit-Notice" in actions:
@@ -88,7 +87,7 @@ class NetworkCommands:
             except Exception as exc:
                 self.s.say(red(f"ERROR: could not send the transfer: {exc}"))
                 return False
-            refusal = transfer_refusal(answer, answer.get("Messages") or [])
+            refusal = transfer_refusal(answer)
             if refusal is None:
                 self.s.say(green(f"Sent {amount} wAR ({units} units) from your wallet to {self.s.pid}"))
                 return True
