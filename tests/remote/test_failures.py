@@ -210,3 +210,19 @@ def test_a_failing_gateway_stops_the_start_instead_of_spawning_a_duplicate(walle
     finally:
         net.close()
     assert not any(r["path"] == "/" and r["method"] == "POST" for r in stub.requests)
+
+
+def test_of_several_namesakes_the_oldest_is_used_and_then_remembered(wallet, stub, tmp_path):
+    older, newer = (b64url.encode(hashlib.sha256(s).digest()) for s in (b"older", b"newer"))
+    edges = [{"node": {"id": pid, "tags": [{"name": "Name", "value": "twin"}]}} for pid in (newer, older)]
+    stub.answer("POST", "/graphql", 200, {"data": {"transactions": {"edges": edges}}})    # newest first
+    stub.answer("GET", f"/result/{older}", 200, {"Output": {"data": ""}})
+    net = network(wallet, stub.url, stub.url, stub.url, tmp_path)
+    try:
+        assert net.find_or_spawn("twin") == older
+        assert net.notices == [f"2 processes of yours are named 'twin'; using the oldest, {older}"]
+        asked = len([r for r in stub.requests if r["path"] == "/graphql"])
+        assert net.find_or_spawn("twin") == older                  # from the name cache in the data dir
+        assert len([r for r in stub.requests if r["path"] == "/graphql"]) == asked
+    finally:
+        net.close()
