@@ -3,6 +3,7 @@ node/record_vectors.cjs), and items signed here checked by arbundles itself."""
 import base64
 import hashlib
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -118,7 +119,6 @@ def test_target_and_anchor_must_be_32_bytes(wallet):
 def node():
     why = wao.missing()
     if why:
-        import os
         if os.environ.get("CI"):
             pytest.fail(f"node and arbundles are needed in CI: {why}")
         pytest.skip(why)

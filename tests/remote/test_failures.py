@@ -2,6 +2,7 @@
 them ends the console. Loopback stubs stand in for units that fail (tests/remote/stub_units.py)."""
 import hashlib
 import socket
+import threading
 import time
 
 import pytest
@@ -101,7 +102,6 @@ def test_an_eval_without_a_result_times_out_clearly_and_ctrl_c_stops_the_wait(wa
         with pytest.raises(RemoteTimeout, match=f"the CU at {stub.url} had no result for message M{{43}} after 0.5 s"):
             net.eval(PID, "1+1", timeout=0.5)
         token = net.new_id()
-        import threading
         caught = []
         waiter = threading.Thread(target=lambda: caught.append(_raised(lambda: net.eval(PID, "x", None, msg_id=token))))
         waiter.start()
