@@ -114,18 +114,7 @@ def test_target_and_anchor_must_be_32_bytes(wallet):
 
 
 # ----- arbundles checks what we sign -------------------------------------------------------------
-@pytest.fixture(scope="module")
-def node():
-    why = wao.missing()
-    if why:
-        import os
-        if os.environ.get("CI"):
-            pytest.fail(f"node and arbundles are needed in CI: {why}")
-        pytest.skip(why)
-    return wao.node_binary()
-
-
-def test_arbundles_verifies_items_signed_here(node, wallet, tmp_path):
+def test_arbundles_verifies_items_signed_here(node_binary, wallet, tmp_path):
     items = {
         "full": create_data_item(wallet, data="1 + 1", target=RECORDED["items"]["full"]["target"],
                                  anchor=b"a" * 32, tags=[("Data-Protocol", "ao"), ("Action", "Eval"), ("Ü", "✓")]),
@@ -137,7 +126,7 @@ def test_arbundles_verifies_items_signed_here(node, wallet, tmp_path):
         path = tmp_path / f"{name}.bin"
         path.write_bytes(item.to_bytes())
         files.append(str(path))
-    run = subprocess.run([node, str(wao.NODE_DIR / "verify_item.cjs"), *files], capture_output=True, text=True,
+    run = subprocess.run([node_binary, str(wao.NODE_DIR / "verify_item.cjs"), *files], capture_output=True, text=True,
                          timeout=120, cwd=wao.NODE_DIR)
     assert run.returncode == 0, run.stderr
     answers = [json.loads(line) for line in run.stdout.splitlines()]

@@ -2,6 +2,7 @@
 them ends the console. Loopback stubs stand in for units that fail (tests/remote/stub_units.py)."""
 import hashlib
 import socket
+import threading
 import time
 
 import pytest
@@ -101,7 +102,6 @@ def test_an_eval_without_a_result_times_out_clearly_and_ctrl_c_stops_the_wait(wa
         with pytest.raises(RemoteTimeout, match=f"the CU at {stub.url} had no result for message M{{43}} after 0.5 s"):
             net.eval(PID, "1+1", timeout=0.5)
         token = net.new_id()
-        import threading
         caught = []
         waiter = threading.Thread(target=lambda: caught.append(_raised(lambda: net.eval(PID, "x", None, msg_id=token))))
         waiter.start()
@@ -210,3 +210,19 @@ def test_a_failing_gateway_stops_the_start_instead_of_spawning_a_duplicate(walle
     finally:
         net.close()
     assert not any(r["path"] == "/" and r["method"] == "POST" for r in stub.requests)
+
+
+def test_of_several_namesakes_the_oldest_is_used_and_then_remembered(wallet, stub, tmp_path):
+    older, newer = (b64url.encode(hashlib.sha256(s).digest()) for s in (b"older", b"newer"))
+    edges = [{"node": {"id": pid, "tags": [{"name": "Name", "value": "twin"}]}} for pid in (newer, older)]
+    stub.answer("POST", "/graphql", 200, {"data": {"transactions": {"edges": edges}}})    # newest first
+    stub.answer("GET", f"/result/{older}", 200, {"Output": {"data": ""}})
+    net = network(wallet, stub.url, stub.url, stub.url, tmp_path)
+    try:
+        assert net.find_or_spawn("twin") == older
+        assert net.notices == [f"2 processes of yours are named 'twin'; using the oldest, {older}"]
+        asked = len([r for r in stub.requests if r["path"] == "/graphql"])
+        assert net.find_or_spawn("twin") == older                  # from the name cache in the data dir
+        assert len([r for r in stub.requests if r["path"] == "/graphql"]) == asked
+    finally:
+        net.close()
