@@ -71,6 +71,12 @@ test("pbkdf2 (RFC 6070) and aos's hmac", function()
   assert_error(function() mac("d", "k", "md5") end, "Unsupported algorithm: md5")
 end)
 
+test("a string where a Stream belongs fails as in aos", function()
+  local ok, e = pcall(crypto.digest.sha2_256, "abc")
+  assert_eq(ok, false)
+  assert_true(e:find('^%[string "%.crypto%.digest%.sha2_256"%]:%d+: attempt to call a string value$'), e)
+end)
+
 test("utils and module names", function()
   assert_eq(crypto.utils.hex.stringToHex("abcd", 2, ":"), "61:62\n63:64")
   assert_eq(crypto.utils.hex.hexToString("616263"), "abc")

@@ -61,8 +61,7 @@ def test_the_package_imports_from_the_parent_of_a_clone_named_aosrepl(tmp_path):
     code = ("import site, sys; site.addsitedir(sys.argv[1]); import aosrepl.cli; print(aosrepl.cli.__file__)\n"
             "try:\n import tests\nexcept ModuleNotFoundError:\n print('no tests package')\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    # -S: not this interpreter's own site-packages, where an install of some checkout may already be.
-    done = subprocess.run([sys.executable, "-S", "-c", code, str(site_dir)], cwd=tmp_path, env=env,
+    done = subprocess.run([sys.executable, "-c", code, str(site_dir)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=60)
     # the venv running the tests may have its own editable path to this same checkout: compare real paths
     imported, *rest = done.stdout.splitlines() or [""]

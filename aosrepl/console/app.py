@@ -165,9 +165,10 @@ class ConsoleApp:
                     self.session.say(self.session.prompt + line)
                     self.history.append_string(line)
                 else:
-                    default = self.busy.take_typeahead()
+                    default, complete = self.busy.take_typeahead()
                     try:
-                        line = await self.prompt.prompt_async(self._message, default=default, rprompt=self._activity)
+                        line = await self.prompt.prompt_async(self._message, default=default, rprompt=self._activity,
+                                                              pre_run=self._complete_now if complete else None)
                     except (EOFError, KeyboardInterrupt):
                         break
                     except Exception as exc:      # a fault in the prompt itself: say so, and prompt again
@@ -186,6 +187,10 @@ class ConsoleApp:
                     line = lines[0]
                 await self._submit(line)
         return 0
+
+    def _complete_now(self):
+        """What Tab does at the prompt, for a Tab typed while the previous line was still running."""
+        self.prompt.default_buffer.start_completion(insert_common_part=True)
 
     def _running_app(self):
         for app in (self.busy.app, self.prompt.app):

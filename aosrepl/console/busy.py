@@ -21,6 +21,7 @@ from aosrepl.console.display import gray, green
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 SPINNER_DELAY = 0.15        # seconds of work before the spinner shows (quick lines: no flicker)
+QUICK_LINE = 0.01           # seconds a line may take before the spinner application is built
 INTERRUPT_RETRY = 0.05      # seconds between tries to interrupt a handler that has not started yet
 
 
@@ -29,6 +30,7 @@ class BusyScreen:
         self.interrupt = interrupt       # True once it stopped a running handler
         self.styled = styled
         self.typeahead = ""              # the line being typed meanwhile
+        self.complete_typeahead = False  # Tab was the last key: complete it once the prompt is back
         self.queued: list[str] = []      # lines typed (Enter) meanwhile, run next
         self.app: Application | None = None
         self._status = "Computing"
@@ -38,9 +40,12 @@ class BusyScreen:
         self._presses = 0                # Ctrl-C presses during this line
         self.leaving = False             # a second Ctrl-C or Ctrl-D: leave the console, even if still stuck
 
-    def take_typeahead(self) -> str:
-        text, self.typeahead = self.typeahead, ""
-        return text
+    def take_typeahead(self) -> tuple[str, bool]:
+        """The text typed meanwhile, and whether it ended with a Tab (completion needs the process, which is
+        busy now, so the next prompt completes it)."""
+        text, complete = self.typeahead, self.complete_typeahead
+        self.typeahead, self.complete_typeahead = "", False
+        return text, complete
 
     def _keys(self) -> KeyBindings:
         kb = KeyBindings()
@@ -53,7 +58,7 @@ class BusyScreen:
                 return
             self._status = "Interrupting"
             self.queued.clear()            # lines typed ahead are not wanted after a Ctrl-C
-            self.typeahead = ""
+            self.take_typeahead()
             if self._work is not None:
                 event.app.create_background_task(self._interrupt_until_stopped(self._work))
 
@@ -64,22 +69,29 @@ class BusyScreen:
         @kb.add("enter")
         @kb.add("c-j")
         def _(event):
-            self.queued.append(self.take_typeahead())
+            self.queued.append(self.take_typeahead()[0])
+
+        @kb.add("tab")
+        def _(event):
+            self.complete_typeahead = True
 
         @kb.add("backspace")
         def _(event):
             self.typeahead = self.typeahead[:-1]
+            self.complete_typeahead = False
 
         @kb.add(Keys.BracketedPaste)
         def _(event):
             *lines, last = (self.typeahead + event.data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
             self.queued.extend(lines)
             self.typeahead = last
+            self.complete_typeahead = False
 
         @kb.add("<any>")
         def _(event):
             if event.data.isprintable():
                 self.typeahead += event.data
+                self.complete_typeahead = False
         return kb
 
     def _leave(self, event) -> None:
@@ -106,6 +118,11 @@ class BusyScreen:
 
     async def run_until(self, work: asyncio.Future) -> None:
         """Shows the spinner until `work` is done."""
+        if work.done():
+            return
+        # most lines take a millisecond: wait that long before building the spinner application (keys typed
+        # in this short while stay in the terminal's buffer and reach the next prompt)
+        await asyncio.wait({work}, timeout=QUICK_LINE)
         if work.done():
             return
         self._status, self._started, self._presses = "Computing", time.monotonic(), 0

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 BAD_AMOUNT = "ERROR: .fund requires an amount of wAR, e.g. .fund 0.001 (a positive number, at most 12 decimals)"
 WAR_DECIMALS = 12
 _AMOUNT = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
-FUND_TIMEOUT = 30.0       # seconds wAR may take to answer a transfer
+FUND_TIMEOUT = 120.0      # seconds wAR may take to answer (unless the session has its own --timeout)
 
 
 def war_base_units(amount: str) -> int:
@@ -75,14 +75,15 @@ class NetworkCommands:
             self.s.say(red(str(exc)))
             return False
         net = self.s.net
+        timeout = self.s.eval_timeout or FUND_TIMEOUT
         with self.s.live_held():      # the verdict first, then the Credit-Notice it caused
             try:
                 mid = net.send(ids.WAR_TOKEN, tags={"Action": "Transfer", "Recipient": self.s.pid,
                                                     "Quantity": str(units)})
-                answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=FUND_TIMEOUT)
+                answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=timeout)
             except NetworkTimeout:
                 self.s.say(red(f"ERROR: wAR has not answered the transfer of {amount} wAR within "
-                               f"{FUND_TIMEOUT:g} s; it stays queued (see your Inbox for its Credit-Notice)."))
+                               f"{timeout:g} s; it stays queued (see your Inbox for its Credit-Notice)."))
                 return False
             except Exception as exc:
                 self.s.say(red(f"ERROR: could not send the transfer: {exc}"))
@@ -99,7 +100,7 @@ class NetworkCommands:
         net = self.s.net
         try:
             mid = net.send(ids.WAR_TOKEN, tags={"Action": "Balance"})
-            answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=FUND_TIMEOUT)
+            answer = net.wait_result(ids.WAR_TOKEN, mid, timeout=self.s.eval_timeout or FUND_TIMEOUT)
         except Exception:
             return ""
         for message in answer.get("Messages") or []:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aosrepl.inference import llama_library
+from aosrepl import ids
+from aosrepl.inference import llama_library, models
 from aosrepl.inference.engine import InferenceError, LocalEngine
 from aosrepl.inference.models import ModelError
 from aosrepl.inference.remote import RemoteEngine
@@ -51,7 +52,7 @@ class EngineCalls:
     def functions(self) -> dict:
         e = self.engine
         guarded = {
-            "load": lambda ref=None: e.load(ref),
+            "load": lambda ref=None: e.load(weavedrive_reference(ref)),
             "info": e.info,
             "set_prompt": lambda text=None: e.set_prompt(text),
             "add": lambda text=None: e.add(text),
@@ -68,6 +69,20 @@ class EngineCalls:
         funcs.update(take_error=self.take_error, take_logs=self.take_logs, stderr=self.stderr,
                      finished=e.finished)
         return funcs
+
+
+def weavedrive_reference(reference):
+    """What a process may load: an Arweave model id, as AO's WeaveDrive mounts it (`/data/<id>`) or bare.
+    A process has no other files: a host path is refused without looking at it (nothing about the host's
+    files can be learnt from the answer)."""
+    if isinstance(reference, str):
+        name = reference.strip()
+        if name.startswith(models.WEAVEDRIVE_PREFIX):
+            name = name[len(models.WEAVEDRIVE_PREFIX):]
+        if not ids.is_id(name):
+            raise ModelError(f"Llama.load takes an Arweave model id as /data/<id> (a process has no other files), "
+                             f"not {reference!r}")
+    return reference
 
 
 def _as_int(value):

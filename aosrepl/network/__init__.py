@@ -49,8 +49,12 @@ The contract is docs/architecture.md "Network"; everything there is kept exactly
 
 Processes spawned by processes get an `Authority = <MU authority>` tag when they have none: the local MU
 vouches for process-to-process traffic, as for console-spawned processes.
-Modules: network.py (the Network), slots.py (scheduling), store.py (the log), genesis.py, cron.py,
-messages.py (tag/stamp helpers), datadir.py (dir, lock, wallet), errors.py.
+Parts (explicit objects with small interfaces; network.py only wires them and keeps the public API):
+store.py MessageLog (the durable log), processes.py ProcessTable (records, slots, known wallets), router.py
+Router (log then deliver: ids, stamps, outbox routing, atomic units), scheduler.py Scheduler (a fixed pool of
+threads), runner.py ProcessRunner (Lua states, replay), observers.py Observers (waiters, subscribers,
+notices); genesis.py, cron.py, messages.py (tag/stamp helpers), datadir.py (dir, lock, wallet), errors.py.
+The console sees it through aosrepl/backend.py's `Backend` (the seam the remote AO backend plugs into too).
 """
 from aosrepl.network.datadir import Wallet, default_data_dir
 from aosrepl.network.errors import DataDirError, NetworkError, NetworkTimeout

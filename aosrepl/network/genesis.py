@@ -27,7 +27,7 @@ def run(net) -> None:
     for spec in services.core_services():
         if not spec.lua_file.exists():
             continue
-        if spec.id not in net._slots:
+        if not net.has_process(spec.id):
             _spawn(net, spec)
         source = _read_source(net, spec)
         if source is not None:
@@ -66,22 +66,22 @@ def _adopt_older_genesis(net) -> None:
     """A data dir booted before genesis steps had fixed ids: a service that exists was booted (source and
     mint), as that genesis assumed; its packages are checked by their publish ids like any others."""
     for spec in services.core_services():
-        if spec.id in net._slots:
+        if net.has_process(spec.id):
             for step in ("source", "mint") if spec.id == ids.WAR_TOKEN else ("source",):
                 net.log.set_meta(ADOPTED + step_id(spec.id, step), "1")
 
 
 def _eval(net, pid: str, code: str, mid: str | None = None) -> None:
     """An Eval from the service owner; an error in its result becomes a line of the network's output."""
-    mid = mid or net._ids.new()
-    net._watched.add(mid)
+    mid = mid or net.new_id()
+    net._watch(mid)
     net.send(pid, {"Action": "Eval"}, code, signer=services.SERVICE_OWNER, msg_id=mid)
 
 
 def _publish_packages(net) -> None:
     """Publish every bundled package to every registry, each publish whose message is not in the log yet
     (each has a fixed id). A data dir where publishing once failed, or was cut short, gets the missing ones."""
-    registries = [registry for registry in services.APM_REGISTRIES if registry in net._slots]
+    registries = [registry for registry in services.APM_REGISTRIES if net.has_process(registry)]
     if not registries:
         return
     try:
@@ -109,6 +109,6 @@ def _start_workers(net) -> None:
             continue   # not written yet
         net._respawn_ephemeral(spec, source, owner=services.SERVICE_OWNER)
         started.append(spec.id)
-    if started and ids.LLAMA_HERDER in net._slots:
+    if started and net.has_process(ids.LLAMA_HERDER):
         listing = ", ".join(f'"{pid}"' for pid in started)
         _eval(net, ids.LLAMA_HERDER, f"if type(RegisterWorkers) == 'function' then RegisterWorkers({{{listing}}}) end")

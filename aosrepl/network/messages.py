@@ -18,6 +18,8 @@ WALLET_MESSAGE_TAGS = (("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type",
 
 def lua_tostring(value) -> str:
     """Python value from Lua -> the text Lua 5.3's tostring gives."""
+    if type(value) is str:   # the usual case first
+        return value
     if value is None:
         return "nil"
     if value is True:
@@ -78,13 +80,16 @@ def tags_from_lua(tags) -> list[dict]:
     out = []
     if isinstance(tags, dict):   # a process may hand over a map; order by name for determinism
         tags = [{"name": k, "value": tags[k]} for k in sorted(tags, key=str)]
-    for tag in tags or []:
-        if not isinstance(tag, dict):
+    elif not isinstance(tags, (list, tuple)):
+        return out
+    for tag in tags:
+        if type(tag) is not dict:
             continue
         name, value = tag.get("name"), tag.get("value")
-        if name is None or value is None:
-            continue
-        out.append({"name": lua_tostring(name), "value": lua_tostring(value)})
+        if type(name) is str and type(value) is str:   # the usual case: nothing to convert
+            out.append({"name": name, "value": value})
+        elif name is not None and value is not None:
+            out.append({"name": lua_tostring(name), "value": lua_tostring(value)})
     return out
 
 

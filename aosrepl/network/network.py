@@ -8,19 +8,24 @@ from dataclasses import dataclass
 
 from aosrepl import ids, modules
 from aosrepl.clock import DETERMINISTIC_START_MS, SystemClock, VirtualClock
-from aosrepl.network import cron, datadir, genesis, slots
+from aosrepl.network import cron, datadir, dryrun, genesis
 from aosrepl.network.errors import DataDirError, NetworkError
-from aosrepl.network.handling import Handling
 from aosrepl.network.limits import GrowthLimits
 from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, data_text, next_hash_chain, normalize_tags, tag_value,
                                       with_default_tags)
-from aosrepl.network.observers import Observers, Waiter
-from aosrepl.network.routing import Routing
-from aosrepl.network.slots import ProcessRecord, Slot
+from aosrepl.network.observers import Observers
+from aosrepl.network.processes import ProcessRecord, ProcessTable, Slot
+from aosrepl.network.router import Router, delivered
+from aosrepl.network.runner import ProcessRunner, Unavailable, env_of
+from aosrepl.network.scheduler import Scheduler
 from aosrepl.network.store import MessageLog
 
 AOS_CLI_VERSION = "2.0.0"
 CLOSE_WAIT_SECONDS = 5.0
+# A message that was being handled each time the network stopped, this many starts in a row, is set
+# aside (a crash it causes would otherwise come back at every start).
+MAX_REDELIVERIES = 3
+POOL_EXTRA_THREADS = 4     # scheduler threads beyond one per inference worker
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,17 @@ class ProcessInfo:
     kind: str          # user | service | worker
 
 
-class Network(Routing, Handling, Observers):
+class Network:
     """MU + SU + CU of a local AO network on one data dir (see the package docstring).
-    It is the console's local `aosrepl.backend.Backend`."""
+    It is the console's local `aosrepl.backend.Backend`.
+
+    Its parts: `log` (the durable MessageLog), a ProcessTable, a Router (log then deliver), a Scheduler
+    (a fixed pool of threads, one process at a time per thread), a ProcessRunner (Lua states) and the
+    Observers (waiters, subscribers, notices). The hot path is `_handle_delivery`."""
 
     is_local = True
+    # ProcessLimits for the Lua states created from now on (None: the runtime's defaults). Tests lower it.
+    process_limits = None
 
     def __init__(self, data_dir=None, clock=None, deterministic=False, services=True, natives=None,
                  workers=None, model=None, backend=None, seed: int = 0):
@@ -53,7 +64,6 @@ class Network(Routing, Handling, Observers):
             except ValueError:
                 raise DataDirError(f"The network log in {self.data_dir} has a damaged boot counter.") from None
             self.log.set_meta("boots", boots)
-            self._seed = (int(seed), boots)
             self._ids = ids.IdSource(int(seed) * 1_000_003 + boots) if self.deterministic else ids.IdSource()
             self.wallet = datadir.load_or_create_wallet(self.data_dir, self._ids)
             if self.log.get_meta("wallet") is None:
@@ -65,32 +75,28 @@ class Network(Routing, Handling, Observers):
                 clock = VirtualClock(max(DETERMINISTIC_START_MS, self.log.max_timestamp() or 0))
             self.clock = clock if clock is not None else SystemClock()
             self._natives_arg = natives
-            self._natives_cache = None
-            self._natives_lock = threading.Lock()
-            self._model, self._backend = model, backend
             self._warm_up = None
             if workers is None:
                 from aosrepl.inference import default_worker_count   # light: no llama_cpp import
                 workers = default_worker_count()
             self.workers = int(workers)
-            self._subscribers: dict[str, list] = {}
-            self._all_subscribers: list = []
-            self._notice_subscribers: list = []
-            self._notice_local = threading.local()
-            self.notices: list[str] = list(self.log.warnings)   # damage found at start, said first
-            self._waiters: dict[tuple[str, str], Waiter] = {}
-            self._waiters_lock = threading.Lock()
-            self._chains_checked: set[str] = set()   # processes whose nonces and Hash-Chain were verified
-            self._watched: set[str] = set()   # genesis messages whose errors are reported as notices
-            self._idle = threading.Condition()
-            self._outstanding = 0
-            self._slots: dict[str, Slot] = {}
-            self._scheduler = slots.Scheduler(self._run)
+            self._observers = Observers()
+            self._observers.notices.extend(self.log.warnings)   # damage found at start, said first
+            self.log.on_failure = self._log_failed
+            self._table = ProcessTable()
             self._limits = GrowthLimits()
+            self._scheduler = Scheduler(self._handle_delivery, size=self.workers + POOL_EXTRA_THREADS)
+            self._router = Router(self.log, self._table, self._observers, self._ids, self.clock,
+                                  self._scheduler.enqueue, self.deterministic, (int(seed), boots), self._limits)
+            self._runner = ProcessRunner(self.log, self._observers, natives=natives, model=model,
+                                         backend=backend, workers=self.workers,
+                                         limits=lambda: self.process_limits)
+            self._model, self._backend = model, backend
+            self._redeliveries: dict[str, int] = {}   # pid -> its first pending nonce at start (maybe in flight)
             self._cron = cron.CronTimers(self.clock, self._fire_cron)
             # What the scheduler threads need is imported here, before the first of them starts: imports
             # running on several threads at once can hand a thread a half-initialised module.
-            self._native_factories()
+            self._runner.native_factories()
             self._load_state()
             if services:
                 genesis.run(self)
@@ -101,6 +107,76 @@ class Network(Routing, Handling, Observers):
         except BaseException:
             self._abort_start()
             raise
+
+    @property
+    def notices(self) -> list[str]:
+        return self._observers.notices
+
+    # ======================================================================== the hot path
+    def _handle_delivery(self, slot: Slot, nonce: int, message: dict, hold=None) -> None:
+        """On a scheduler thread: run one delivery, log it with its outbox (queueing what it caused), then
+        tell whoever waits for its result (once that is committed)."""
+        if hold is not None:   # a message from outside: it runs once committed and acknowledged
+            try:
+                hold()
+            except sqlite3.Error:
+                return   # the log stopped: the message stays pending
+        redelivery = self._redelivery_key(slot, nonce)
+        if redelivery is not None and self._set_aside(slot, nonce, message, redelivery):
+            return
+        try:
+            result, state = self._runner.handle(slot, nonce, message)
+        except Unavailable as exc:
+            self._observers.notice(str(exc))
+            self._observers.fail(slot.record.id, message["Id"], str(exc))
+            return
+        with self._router.locked():
+            if self._closed:
+                return   # stays pending: it will be handled again at the next start
+            result = self._router.commit_result(slot, nonce, message, state, result, redelivery)
+            ticket = self.log.ticket()
+        if result is None or not self._observers.wants(slot.record.id, message, result):
+            return   # nobody listens: the next message runs while this one is committed
+        try:
+            self.log.wait_committed(ticket)   # a result is shown only once it is committed
+        except sqlite3.Error:
+            return   # the log stopped (its notice says why): nothing uncommitted is shown
+        self._observers.publish(slot.record.id, slot.label, message, result)
+
+    # ======================================================================== re-delivered at start
+    def _redelivery_key(self, slot: Slot, nonce: int) -> str | None:
+        """For the first delivery of a process re-delivered at start (the one that may have been running
+        when the network stopped): the meta key counting such starts; None otherwise."""
+        pid = slot.record.id
+        if self._redeliveries.get(pid) != nonce:
+            return None
+        del self._redeliveries[pid]
+        return f"redelivery:{pid}:{nonce}"
+
+    def _set_aside(self, slot: Slot, nonce: int, message: dict, key: str) -> bool:
+        """Count one more start with this message in flight; after MAX_REDELIVERIES, set it aside (state
+        'stopped', never replayed) with an Error and a notice. True when it was set aside."""
+        pid = slot.record.id
+        try:
+            starts = int(self.log.get_meta(key, "0") or 0)
+        except ValueError:
+            starts = 0
+        if starts < MAX_REDELIVERIES:
+            self.log.set_meta(key, starts + 1)
+            return False
+        result = {"Error": f"This message was being handled each of the last {starts} times the network "
+                           f"stopped; it was set aside so that the network can start (it stays in the log)."}
+        with self._router.locked():
+            if self._closed:
+                return True
+            with self._router.unit():
+                self.log.finish_delivery(pid, nonce, "stopped", result)
+                self.log.delete_meta(key)
+            ticket = self.log.ticket()
+        self._observers.notice(f"{slot.label}: message {message['Id']} was set aside: {result['Error']}")
+        self.log.wait_committed(ticket)
+        self._observers.publish(pid, slot.label, message, result)
+        return True
 
     # ======================================================================== public API
     def send(self, target: str, tags=None, data="", signer: str | None = None, msg_id: str | None = None) -> str:
@@ -117,10 +193,18 @@ class Network(Routing, Handling, Observers):
         too_large = self._limits.refuse_size({"Data": data_text(data), "Tags": tags})
         if too_large:
             raise ValueError(f"The message was not sent: {too_large}.")
-        with self._locked():
-            mid = self._fresh_id(msg_id)
-            body = self._stamp(mid, signer, signer, target, tags, data_text(data))
-            self._log_then_deliver(body, signer, "The message could not be logged ({}); nothing was sent.")
+        router = self._router
+        acknowledged = threading.Event()
+        try:
+            with router.locked():
+                mid = router.fresh_id(msg_id)
+                body = router.stamp(mid, signer, signer, target, tags, data_text(data))
+                router.log_then_deliver(body, signer, "The message could not be logged ({}); nothing was sent.",
+                                        hold=lambda: self._after(acknowledged))
+                ticket = self.log.ticket()
+            self._acknowledge(ticket, "The message could not be logged ({}).")
+        finally:
+            acknowledged.set()   # the message may run now: what it causes comes after this call returns
         return mid
 
     def spawn(self, name: str | None = None, tags=None, data=None, *, process_id: str | None = None,
@@ -143,41 +227,50 @@ class Network(Routing, Handling, Observers):
             base.append(("Name", str(name)))
         base += [("Authority", ids.MU_AUTHORITY), ("aos-Version", AOS_CLI_VERSION)]
         process_tags = [{"name": n, "value": v} for n, v in base] + user_tags
-        with self._locked():
-            pid = self._fresh_id(process_id)
-            if pid in self._slots:
-                raise NetworkError(f"a process with id {pid} already exists")
-            record = ProcessRecord(pid, None if name is None else str(name), owner, module, kind, process_tags,
-                                   tuple(natives), bool(ephemeral), self.clock.now_ms(), 0)
-            body = self._stamp(pid, owner, owner, pid, process_tags, data_text(data), timestamp=record.created_ms)
-            self._log_then_deliver(body, owner, "The spawn could not be logged ({}); nothing was spawned.",
-                                   new_process=record)
+        router = self._router
+        acknowledged = threading.Event()
+        try:
+            with router.locked():
+                pid = router.fresh_id(process_id)
+                if pid in self._table:
+                    raise NetworkError(f"a process with id {pid} already exists")
+                record = ProcessRecord(pid, None if name is None else str(name), owner, module, kind, process_tags,
+                                       tuple(natives), bool(ephemeral), self.clock.now_ms(), 0)
+                body = router.stamp(pid, owner, owner, pid, process_tags, data_text(data),
+                                    timestamp=record.created_ms)
+                router.log_then_deliver(body, owner, "The spawn could not be logged ({}); nothing was spawned.",
+                                        new_process=record, hold=lambda: self._after(acknowledged))
+                ticket = self.log.ticket()
+            self._acknowledge(ticket, "The spawn could not be logged ({}).")
+        finally:
+            acknowledged.set()
         return pid
 
-    def _log_then_deliver(self, body: dict, signer: str, failure: str, new_process=None) -> None:
-        """Log first, deliver second: commit a message from a wallet (and the process it spawns), then
-        schedule it. `failure` is the error text, with {} for the database's reason. Callers hold the lock."""
+    def _acknowledge(self, ticket: int, failure: str) -> None:
+        """Return to the caller only once what it asked for is committed (group commit)."""
         try:
-            with self._transaction():
-                self._known_wallet(signer)
-                if new_process is not None:
-                    self._add_process(new_process)
-                deliveries = self._accept(body)
+            self.log.wait_committed(ticket)
         except sqlite3.Error as exc:
             raise NetworkError(failure.format(exc)) from None
-        self._dispatch(deliveries)
+
+    def _after(self, acknowledged: threading.Event) -> None:
+        """A queued message from a caller runs once the caller's call has returned (or failed)."""
+        acknowledged.wait()
+        if self.log.failure is not None:
+            raise sqlite3.OperationalError(str(self.log.failure))
+
+    def _log_failed(self, exc: Exception) -> None:
+        self._observers.notice(f"The network log could not commit ({exc}): nothing after this is acknowledged. "
+                               f"Restart the network to continue from what the log holds.")
 
     def find_or_spawn(self, name: str, tags=None, data=None, module: str | None = None) -> str:
         """The wallet's process called `name` (the first one spawned), else a new one running `module`. A known
         process id is returned as it is."""
         self._check_open()
-        if ids.is_id(name) and name in self._slots:
+        if ids.is_id(name) and name in self._table:
             return name
-        for slot in list(self._slots.values()):
-            rec = slot.record
-            if rec.owner == self.wallet.address and rec.name == name and rec.kind == "user":
-                return rec.id
-        return self.spawn(name, tags=tags, data=data, module=module or ids.AOS_MODULE_ID)
+        return (self._table.find_user_process(self.wallet.address, name)
+                or self.spawn(name, tags=tags, data=data, module=module or ids.AOS_MODULE_ID))
 
     def new_id(self) -> str:
         """A fresh message id (e.g. for `eval(msg_id=...)`, so the Eval can be interrupted by its id)."""
@@ -186,82 +279,78 @@ class Network(Routing, Handling, Observers):
     def eval(self, pid: str, code: str, timeout: float | None = 30.0, signer: str | None = None,
              msg_id: str | None = None) -> dict:
         """Send `code` as an Eval and wait for the result of *that* message."""
-        slot = self._require(pid)
+        slot = self._table.require(pid)
         if not slot.available:
-            raise NetworkError(f"{slot.record.name or pid} is a worker process that is not running now.")
+            raise NetworkError(f"{slot.label} is a worker process that is not running now.")
         self._refuse_in_worker()
         if not isinstance(code, str):
             raise ValueError(f"code must be text, not {type(code).__name__}")
         mid = msg_id or self._ids.new()
-        waiter = self._add_waiter(pid, mid)
+        waiter = self._observers.add_waiter(pid, mid)
         try:
             self.send(pid, {"Action": "Eval"}, code, signer=signer, msg_id=mid)
-            return self._wait(waiter, timeout, f"the Eval {mid} in {pid}")
+            return self._observers.wait(waiter, timeout, f"the Eval {mid} in {pid}")
         finally:
-            self._drop_waiter(pid, mid)
+            self._observers.drop_waiter(pid, mid)
 
     def wait_result(self, pid: str, msg_id: str, timeout: float | None = 30.0) -> dict:
         """The result of a message already sent to `pid` (from the log if it has been handled)."""
         self._refuse_in_worker()
-        waiter = self._add_waiter(pid, msg_id)
+        waiter = self._observers.add_waiter(pid, msg_id)
         try:
             stored = self.log.result_of(pid, msg_id)
             if stored is not None:
+                self.log.flush()   # acknowledged only once committed
                 return stored
-            return self._wait(waiter, timeout, f"the message {msg_id} in {pid}")
+            return self._observers.wait(waiter, timeout, f"the message {msg_id} in {pid}")
         finally:
-            self._drop_waiter(pid, msg_id)
+            self._observers.drop_waiter(pid, msg_id)
 
     def dryrun(self, pid: str, code: str | None = None, tags=None, data=None) -> dict:
-        """Evaluate on a throw-away copy (the process's history replayed into a fresh state): nothing is
-        logged, routed or kept. Default message: Action=Eval from the wallet with `code` as Data."""
-        slot = self._require(pid)
+        """Evaluate on a throw-away copy of the process as it is now: nothing is logged, routed or kept.
+        Default message: Action=Eval from the wallet with `code` as Data."""
+        slot = self._table.require(pid)
         rec = slot.record
         if rec.ephemeral:
-            raise NetworkError(f"dryrun is not available for {rec.name or pid}: it is a worker process")
-        copy = self._new_lua(rec)
-        env = self._env(rec)
-        history = self.log.history(pid, rec.generation)
-        for nonce, link, body in history:
-            copy.handle(self._delivered(body, nonce, link, rec), env, replay=True)
+            raise NetworkError(f"dryrun is not available for {slot.label}: it is a worker process")
         tags = with_default_tags(normalize_tags(tags if tags is not None else {"Action": "Eval"}),
                                  WALLET_MESSAGE_TAGS)
-        last_nonce, last_link = (history[-1][0], history[-1][1]) if history else (0, None)
         mid = ids.encode(bytes(32)) if self.deterministic else self._ids.new()
-        body = self._stamp(mid, self.wallet.address, self.wallet.address, pid, tags,
-                           data_text(code if code is not None else data))
-        return copy.handle(self._delivered(body, last_nonce + 1, next_hash_chain(last_link, mid), rec), env)
+        body = self._router.stamp(mid, self.wallet.address, self.wallet.address, pid, tags,
+                                  data_text(code if code is not None else data))
+        if dryrun.can_fork() and self._runner.fork_safe(rec):
+            with slot.use_lock:   # between two messages: the copy sees a state at rest
+                lua = self._runner.load(slot)
+                nonce, link = slot.handled
+                child = dryrun.start(lua, delivered(body, nonce + 1, next_hash_chain(link, mid), rec), env_of(rec))
+            return dryrun.finish(*child)
+        copy = self._runner.new_lua(rec)
+        last_nonce, last_link = self._runner.replay(copy, rec)
+        return copy.handle(delivered(body, last_nonce + 1, next_hash_chain(last_link, mid), rec), env_of(rec))
 
     def subscribe(self, pid: str, callback):
         """`callback(pid, result)` for every later result of `pid` with Output.print. Returns an unsubscribe
         function."""
-        with self._waiters_lock:
-            self._subscribers.setdefault(pid, []).append(callback)
-        return lambda: self._unsubscribe(self._subscribers.get(pid, []), callback)
+        return self._observers.subscribe(pid, callback)
 
     def subscribe_all(self, callback):
         """`callback(pid, result)` for every printing result of every process. Returns an unsubscribe function."""
-        with self._waiters_lock:
-            self._all_subscribers.append(callback)
-        return lambda: self._unsubscribe(self._all_subscribers, callback)
+        return self._observers.subscribe_all(callback)
 
     def subscribe_notices(self, callback):
         """`callback(text)` for each line of the network's own output (undeliverable messages, genesis
         problems...). Past lines are in `net.notices`. Returns an unsubscribe function."""
-        with self._waiters_lock:
-            self._notice_subscribers.append(callback)
-        return lambda: self._unsubscribe(self._notice_subscribers, callback)
+        return self._observers.subscribe_notices(callback)
 
     def run_until_idle(self, timeout: float | None = 10.0) -> bool:
         """Wait until everything caused so far has been handled. False if `timeout` ran out first."""
         self._refuse_in_worker()
-        with self._idle:
-            return self._idle.wait_for(lambda: self._outstanding == 0 or self._closed, timeout)
+        return self._scheduler.wait_idle(timeout)
 
     def interrupt(self, pid: str, message_id: str | None = None) -> bool:
         """Stop the handler running in `pid` (the message is marked interrupted and skipped by replays);
         with `message_id`, only if that is the message being handled. False when nothing was stopped."""
-        slot = self._require(pid)
+        slot = self._table.require(pid)
         nonce, lua, running = slot.current_nonce, slot.lua, slot.current_id
         if nonce is None or lua is None or (message_id is not None and running != message_id):
             return False
@@ -271,13 +360,13 @@ class Network(Routing, Handling, Observers):
 
     def complete(self, pid: str, prefix: str) -> list:
         """Tab-completion candidates from the live process; [] while it is busy or unknown."""
-        slot = self._slots.get(pid)
+        slot = self._table.get(pid)
         if slot is None or not slot.use_lock.acquire(blocking=False):
             return []
         try:
             if slot.queue:
                 return []
-            return list(self._load(slot).complete(prefix))
+            return list(self._runner.load(slot).complete(prefix))
         except Exception:
             return []
         finally:
@@ -285,13 +374,14 @@ class Network(Routing, Handling, Observers):
 
     def processes(self) -> list[ProcessInfo]:
         return [ProcessInfo(s.record.id, s.record.name, s.record.owner, s.record.module, s.record.kind)
-                for s in list(self._slots.values())]
+                for s in self._table.slots()]
 
     def has_process(self, pid: str) -> bool:
-        return pid in self._slots
+        return pid in self._table
+
 
     def process_tags(self, pid: str) -> list[dict]:
-        return [dict(t) for t in self._require(pid).record.tags]
+        return [dict(t) for t in self._table.require(pid).record.tags]
 
     def get_message(self, msg_id: str) -> dict | None:
         found = self.log.get_message(msg_id)
@@ -307,7 +397,7 @@ class Network(Routing, Handling, Observers):
 
     def monitor(self, pid: str) -> None:
         """Start the process's cron (its `Cron-Interval`); kept across restarts until `unmonitor`."""
-        rec = self._require(pid).record
+        rec = self._table.require(pid).record
         interval = cron.interval_of(rec.tags)
         if interval is None:
             raise NetworkError(f"process {rec.name or pid} has no Cron-Interval tag")
@@ -315,7 +405,7 @@ class Network(Routing, Handling, Observers):
         self._cron.start(pid, rec.created_ms, interval)
 
     def unmonitor(self, pid: str) -> bool:
-        self._require(pid)
+        self._table.require(pid)
         self.log.set_monitor(pid, False)
         return self._cron.stop(pid)
 
@@ -338,14 +428,10 @@ class Network(Routing, Handling, Observers):
             self._warm_up.close()
         self._cron.stop_all()
         self._scheduler.close(CLOSE_WAIT_SECONDS)   # a handler in progress may finish and commit
-        with self._locked():
+        with self._router.locked():
             self._closed = True
-            self.log.close()
-        with self._idle:
-            self._idle.notify_all()
-        with self._waiters_lock:
-            for waiter in self._waiters.values():
-                waiter.event.set()
+        self.log.close()                            # commits the last batch
+        self._observers.release_all()
         if self._own_clock:
             self.clock.close()
         self._dirlock.release()
@@ -355,6 +441,26 @@ class Network(Routing, Handling, Observers):
 
     def __exit__(self, *exc):
         self.close()
+
+    # ======================================================================== for genesis
+    def _notice(self, text: str) -> None:
+        self._observers.notice(text)
+
+    def _watch(self, msg_id: str) -> None:
+        self._observers.watch(msg_id)
+
+    def _respawn_ephemeral(self, spec, source: str, owner: str) -> None:
+        """Start an ephemeral service (a worker) fresh, or spawn it the first time."""
+        slot = self._table.get(spec.id)
+        boot_id = self._ids.new()
+        self._observers.watch(boot_id)
+        if slot is None:
+            self.spawn(spec.name, tags=list(spec.tags), process_id=spec.id, owner=owner, kind="worker",
+                       natives=spec.natives, ephemeral=True, module=getattr(spec, "module", ids.AOS_MODULE_ID))
+            self.send(spec.id, {"Action": "Eval"}, source, signer=owner, msg_id=boot_id)
+            return
+        with self._router.locked():
+            self._router.restart_ephemeral(slot, boot_id, source, owner)
 
     # ======================================================================== start-up
     def _abort_start(self) -> None:
@@ -381,18 +487,17 @@ class Network(Routing, Handling, Observers):
             rec = ProcessRecord(pid, name, owner, module, kind, json.loads(tags), tuple(json.loads(natives)),
                                 bool(ephemeral), created_ms, generation)
             nonce, link = links.get(pid, (0, None))
-            self._slots[pid] = Slot(rec, nonce, link, available=not rec.ephemeral)
+            self._table.add(Slot(rec, nonce, link, available=not rec.ephemeral))
             self._limits.count_child(rec.owner)
-        self._wallets = self.log.wallets() | {self.wallet.address}
-        self._redeliveries = {}   # pid -> nonce of its first pending delivery (maybe in flight at the stop)
-        with self._locked():
+        self._table.set_wallets(self.log.wallets() | {self.wallet.address})
+        with self._router.locked():
             for pid, nonce, link, body in self.log.pending():
-                slot = self._slots.get(pid)
+                slot = self._table.get(pid)
                 if slot is not None and slot.available:
                     self._redeliveries.setdefault(pid, nonce)
-                    self._dispatch([(slot, nonce, self._delivered(body, nonce, link, slot.record))])
+                    self._router.dispatch([(slot, nonce, delivered(body, nonce, link, slot.record))])
         for pid in self.log.monitors():
-            slot = self._slots.get(pid)
+            slot = self._table.get(pid)
             interval = slot and cron.interval_of(slot.record.tags)
             if interval:
                 self._cron.start(pid, slot.record.created_ms, interval)
@@ -401,25 +506,24 @@ class Network(Routing, Handling, Observers):
         if self._closed or self._closing:
             raise NetworkError("The network is closed.")
 
-    def _require(self, pid: str) -> Slot:
-        slot = self._slots.get(pid) if isinstance(pid, str) else None
-        if slot is None:
-            raise NetworkError(f"No process {pid!r} on this network.")
-        return slot
+    def _refuse_in_worker(self) -> None:
+        if self._scheduler.in_worker():
+            raise NetworkError("Cannot wait for a result inside a subscriber callback: use send() there.")
 
     # ======================================================================== cron
     def _fire_cron(self, pid: str, due_ms: int) -> None:
         if self._closing:
             return
-        slot = self._slots.get(pid)
+        slot = self._table.get(pid)
         if slot is None:
             return
         rec = slot.record
-        with self._locked():
+        router = self._router
+        with router.locked():
             if self._closed:
                 return
-            body = self._stamp(self._derived_id(pid, "cron", due_ms), rec.owner, rec.owner, pid,
-                               cron.cron_tags(rec.tags), "", cron_flag=True, timestamp=due_ms)
-            with self._transaction():
-                deliveries = self._accept(body)
-            self._dispatch(deliveries)
+            body = router.stamp(router.derived_id(pid, "cron", due_ms), rec.owner, rec.owner, pid,
+                                cron.cron_tags(rec.tags), "", cron_flag=True, timestamp=due_ms)
+            with router.unit():
+                deliveries = router.accept(body)
+            router.dispatch(deliveries, from_outside=True)

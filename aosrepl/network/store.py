@@ -11,14 +11,31 @@ Tables
 - wallets(address)                     addresses known to sign messages (their mail is kept as an inbox)
 - monitors(process)                    processes whose cron is running
 
-One connection, shared by the network's threads behind `lock`; callers group writes with `transaction()`.
+Group commit, and no lock held while SQLite works. Callers group writes into atomic units with
+`transaction()`; a unit only *stages* rows in memory (a unit that fails is dropped alone, with the counters
+it moved). The committer thread takes everything staged so far as one batch, writes it with one
+executemany per table and commits it, while the network goes on staging the next batch. `ticket()` names the
+batch of the last unit; `wait_committed(ticket)` is how the network acknowledges (a send returns, a result is
+published) only what is committed. A commit that fails stops the log (`failure`): nothing after it is
+acknowledged, and a restart continues from what was committed.
+
+Reads go through a connection of their own. Those that must see everything (queries, results, histories)
+first wait for the commit of what is staged; the two the router needs inside a unit (does a message id
+exist, a message by id) also look at the staged messages.
+
+Bounded WAL: automatic checkpoints are off (they would run on the message path); after a commit, once the
+WAL passes WAL_CHECKPOINT_BYTES, the committer copies it back and truncates it (never waiting for a
+reader: a busy checkpoint is simply retried after a later commit).
+Streamed reads (`stream_history`) fetch in pages: constant memory.
 """
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from aosrepl.network.damage import wal_damage
@@ -29,6 +46,10 @@ FORMAT = "aosrepl-network-log"
 VERSION = 1
 OUTBOX_FIELDS = ("Messages", "Spawns", "Assignments")
 APPLICATION_ID = 0x414F5352   # "AOSR": marks the file as ours at the SQLite header level
+WAL_CHECKPOINT_BYTES = 16 << 20   # checkpoint and truncate the WAL once it is this big
+CHECKPOINT_RETRY_SECONDS = 1.0   # after a checkpoint found a reader in the way
+COMMIT_GATHER_SECONDS = 0.002     # with nobody waiting for an acknowledgement, let a batch gather this long
+STREAM_PAGE = 512                 # rows per fetch when streaming a history
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,9 +78,8 @@ class MessageLog:
         empty log is damage, not a first start. Damage raises DataDirError before anything is written;
         `warnings` lists what was found that does not stop the start."""
         self.path = Path(data_dir) / DB_NAME
-        self.lock = threading.RLock()
+        self.lock = threading.RLock()       # the staging state (units, batch, counters)
         self.closed = False
-        self._depth = 0
         self.warnings: list[str] = []
         self._running_marked = False      # only a start that got as far as marking it clears it at close
         existed = self.path.exists()
@@ -74,7 +94,9 @@ class MessageLog:
             raise DataDirError(f"The network log {self.path} is damaged: {damage}. It was left untouched; "
                                f"move it away (with its -wal and -shm files) or choose another data directory.")
         try:
-            self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            # the only writer (the data dir is locked): a busy database means a reader, never wait long for it
+            self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
+                                         timeout=0.1)
         except sqlite3.Error as exc:
             raise DataDirError(f"Cannot open the network log {self.path}: {exc}") from None
         try:
@@ -85,8 +107,12 @@ class MessageLog:
                 self._check_marker()
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            # checkpoints (which sync the main file) run on a thread of their own, off the message path
+            # checkpoints (which sync the main file) run on the committer thread, off the message path
             self._conn.execute("PRAGMA wal_autocheckpoint=0")
+            self._conn.execute(f"PRAGMA journal_size_limit={WAL_CHECKPOINT_BYTES}")
+            self._next_seq = (self._conn.execute("SELECT max(seq) FROM messages").fetchone()[0] or 0) + 1
+            self._process_count = self._conn.execute("SELECT count(*) FROM processes").fetchone()[0]
+            self._reader = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         except DataDirError:
             self._conn.close()
             raise
@@ -97,13 +123,33 @@ class MessageLog:
             self._conn.close()
             raise DataDirError(f"The network log {self.path} is damaged or not an aosrepl log ({exc}). "
                                f"It was left untouched; move it away or choose another data directory.") from None
-
+        self._read_lock = threading.Lock()  # the reading connection
+        self._write_lock = threading.Lock()  # the writing connection (the committer; close)
+        self._depth = 0
+        self._unit: list = []               # rows of the unit being written: (statement, args)
+        self._unit_messages: dict = {}      # id -> (seq, body) of messages in that unit
+        self._staged: list = []             # rows of finished units, waiting for the next commit
+        self._committing: list = []         # rows being committed now
+        self._recent: dict = {}             # id -> (seq, body, batch) of messages not known committed yet
+        self._recent_seqs: dict = {}        # seq -> body, likewise
+        self._batch = 1                     # the batch units join now (committed batches are < this)
+        self._committed = 0
+        self._last_batch = 0                # the batch of the last unit staged
+        self._dirty = False
+        self.batch_units = 0                # units in the open batch (what the next commit groups)
+        self._waiting = 0                   # callers in wait_committed: commit at once for them
+        self._stopping = False
+        self._next_checkpoint = 0.0
+        self.failure: Exception | None = None
+        self.on_failure = None              # called (off the lock) with the exception when a commit fails
+        self._changed = threading.Condition(self.lock)
+        self._committer = threading.Thread(target=self._commit_loop, name="aosrepl-commit", daemon=True)
+        self._committer.start()
         if not fresh and wal_missing and self.get_meta("running") == "1":
             self.warnings.append(
                 f"The network log {self.path.name} was not closed the last time (a crash or a kill), and its "
                 f"write-ahead file {self.path.name}-wal is missing: what was acknowledged in the last moments "
                 f"before that stop may be lost.")
-        self._checkpointer = Checkpointer(self.path)
 
     def mark_running(self, running: bool = True) -> None:
         """Kept in the log while a network uses it: found still set at the next start, it says the last
@@ -149,46 +195,169 @@ class MessageLog:
             raise DataDirError(f"The network log {self.path} was written by a newer aosrepl (format {version}, "
                                f"this one reads {VERSION}). It was left untouched.")
 
-    # -- transactions ----------------------------------------------------------------------------------
+    # -- units, batches, group commit ------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self):
-        """Group writes into one atomic commit (re-entrant: nested uses join the outer one)."""
+        """One atomic unit of writes (re-entrant: nested uses join the outer one). It joins the staged batch;
+        `ticket()` afterwards names that batch."""
         with self.lock:
-            if self.closed:
-                raise sqlite3.ProgrammingError("the network log is closed")
+            if self.closed or self.failure is not None:
+                raise sqlite3.ProgrammingError("the network log is closed" if self.closed else
+                                               f"the network log stopped after a failed commit ({self.failure})")
             self._depth += 1
             if self._depth == 1:
-                self._conn.execute("BEGIN IMMEDIATE")
+                counters = (self._next_seq, self._process_count)
             try:
                 yield self
             except BaseException:
                 self._depth -= 1
-                if self._depth == 0:
-                    self._conn.execute("ROLLBACK")
+                if self._depth == 0:   # drop the unit: nothing of it was written anywhere
+                    self._unit, self._unit_messages = [], {}
+                    self._next_seq, self._process_count = counters
                 raise
             self._depth -= 1
-            if self._depth == 0:
-                self._conn.execute("COMMIT")
+            if self._depth == 0 and self._unit:
+                self._staged.extend(self._unit)
+                for mid, (seq, body) in self._unit_messages.items():
+                    self._recent[mid] = (seq, body, self._batch)
+                    self._recent_seqs[seq] = body
+                self._unit, self._unit_messages = [], {}
+                self._last_batch = self._batch
+                self.batch_units += 1
+                if not self._dirty:
+                    self._dirty = True
+                    self._changed.notify_all()
+
+    def _write(self, statement: str, args: tuple) -> None:
+        if self._depth == 0:
+            raise RuntimeError("log writes belong in a transaction()")
+        self._unit.append((statement, args))
+
+    def ticket(self) -> int:
+        """The batch of the last unit written so far (waiting for it covers every earlier unit too)."""
+        with self.lock:
+            return self._last_batch
+
+    def wait_committed(self, ticket: int, timeout: float | None = None) -> None:
+        """Return once batch `ticket` is committed; sqlite3.Error if the log stopped before that."""
+        with self.lock:
+            if self._depth and self.lock._is_owned():   # waiting would let other units interleave with ours
+                raise RuntimeError("cannot wait for a commit inside a log transaction")
+            self._waiting += 1
+            self._changed.notify_all()
+            try:
+                self._changed.wait_for(lambda: self._committed >= ticket or self.failure is not None or self.closed,
+                                       timeout)
+            finally:
+                self._waiting -= 1
+            if self._committed >= ticket:
+                return
+            if self.failure is not None:
+                raise sqlite3.OperationalError(f"the commit failed ({self.failure})")
+            raise sqlite3.ProgrammingError("the network log is closed")
+
+    def flush(self) -> None:
+        """Wait until everything written so far is committed."""
+        self.wait_committed(self.ticket())
+
+    def _commit_loop(self) -> None:
+        while True:
+            with self.lock:
+                self._changed.wait_for(lambda: self._dirty or self._stopping)
+                if not self._dirty:
+                    return
+                if not self._waiting and not self._stopping:   # nobody needs it yet: let more units join
+                    self._changed.wait_for(lambda: self._waiting or self._stopping, COMMIT_GATHER_SECONDS)
+                batch = self._take_batch()
+            failed = self._write_batch(*batch)
+            if failed is not None:
+                if self.on_failure is not None:
+                    self.on_failure(failed)
+                return
+            self._bound_wal()
+
+    def _take_batch(self):
+        """(lock held) Everything staged becomes the batch being committed; new units start the next one."""
+        rows, number = self._staged, self._batch
+        self._committing, self._staged = rows, []
+        self._batch += 1
+        self._dirty = False
+        self.batch_units = 0
+        return rows, number
+
+    def _write_batch(self, rows: list, number: int):
+        """Write and commit one batch (no staging lock held: units go on being staged meanwhile)."""
+        failure = None
+        with self._write_lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    _execute_grouped(self._conn, rows)
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                failure = exc
+        with self.lock:
+            self._committing = []
+            if failure is None:
+                self._committed = number
+                for mid in [mid for mid, entry in self._recent.items() if entry[2] <= number]:
+                    seq = self._recent.pop(mid)[0]
+                    self._recent_seqs.pop(seq, None)
+            else:
+                self.failure = failure
+            self._changed.notify_all()
+        return failure
+
+    def _bound_wal(self) -> None:
+        try:
+            size = os.path.getsize(str(self.path) + "-wal")
+        except OSError:
+            return
+        if size < WAL_CHECKPOINT_BYTES or time.monotonic() < self._next_checkpoint:
+            return
+        with self._write_lock:
+            if not self.closed:
+                try:
+                    busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                except sqlite3.Error:
+                    busy = 1
+                if busy:   # a reader (a long replay) holds an old snapshot: try again a little later
+                    self._next_checkpoint = time.monotonic() + CHECKPOINT_RETRY_SECONDS
 
     def close(self) -> None:
         with self.lock:
-            if not self.closed:
-                try:
-                    if self._running_marked:
-                        self.mark_running(False)
-                except sqlite3.Error:
-                    pass   # read-only or full: the next start only warns if the WAL is gone too
-                self.closed = True
-                self._checkpointer.stop()
-                self._conn.close()   # the last connection to close checkpoints what is left
+            if self.closed:
+                return
+            if self._running_marked and self.failure is None:
+                with self.transaction():
+                    self._write("INSERT OR REPLACE INTO meta VALUES ('running', '0')", ())
+            batch = self._take_batch() if self._dirty and self.failure is None else None
+            self._stopping = True
+            self._changed.notify_all()
+        if batch is not None:
+            self._write_batch(*batch)
+        self._committer.join(5)
+        with self.lock, self._write_lock, self._read_lock:
+            self.closed = True
+            self._changed.notify_all()
+            self._reader.close()
+            self._conn.close()   # the last connection to close checkpoints what is left
 
-    def _all(self, sql, args=()):
-        with self.lock:
-            return self._conn.execute(sql, args).fetchall()
+    # -- reading -----------------------------------------------------------------------------------------
+    def _all(self, sql, args=(), committed_first=True):
+        if committed_first:
+            self.flush()
+        with self._read_lock:
+            if self.closed:
+                raise sqlite3.ProgrammingError("the network log is closed")
+            return self._reader.execute(sql, args).fetchall()
 
-    def _one(self, sql, args=()):
-        with self.lock:
-            return self._conn.execute(sql, args).fetchone()
+    def _one(self, sql, args=(), committed_first=True):
+        rows = self._all(sql, args, committed_first)
+        return rows[0] if rows else None
 
     # -- meta ------------------------------------------------------------------------------------------
     def get_meta(self, key: str, default=None):
@@ -197,26 +366,34 @@ class MessageLog:
 
     def set_meta(self, key: str, value) -> None:
         with self.transaction():
-            self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+            self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+        self.flush()
 
     def delete_meta(self, key: str) -> None:
-        self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+        self._write("DELETE FROM meta WHERE key = ?", (key,))
 
     # -- messages --------------------------------------------------------------------------------------
     def insert_message(self, body: dict, action: str | None) -> int:
         # the body as ASCII JSON: any Python text (even lone surrogates) is stored and read back unchanged
-        cur = self._conn.execute(
-            "INSERT INTO messages (id, target, sender, action, timestamp, body) VALUES (?, ?, ?, ?, ?, ?)",
-            (_column(body["Id"]), _column(body.get("Target")), _column(body.get("From")), _column(action),
-             body["Timestamp"], json.dumps(body, separators=(",", ":"), ensure_ascii=True)))
-        return cur.lastrowid
+        seq = self._next_seq
+        self._write(INSERT_MESSAGE, (seq, _column(body["Id"]), _column(body.get("Target")),
+                                     _column(body.get("From")), _column(action), body["Timestamp"],
+                                     _encode_body(body)))
+        self._next_seq = seq + 1
+        self._unit_messages[body["Id"]] = (seq, body)
+        return seq
 
     def message_exists(self, msg_id: str) -> bool:
-        return self._one("SELECT 1 FROM messages WHERE id = ? LIMIT 1", (msg_id,)) is not None
+        return self.get_message(msg_id) is not None
 
     def get_message(self, msg_id: str) -> tuple[int, dict] | None:
-        """(seq, body) of the latest message with that id."""
-        row = self._one("SELECT seq, body FROM messages WHERE id = ? ORDER BY seq DESC LIMIT 1", (msg_id,))
+        """(seq, body) of the latest message with that id (staged ones included: usable inside a unit)."""
+        with self.lock:
+            found = self._unit_messages.get(msg_id) or self._recent.get(msg_id)
+        if found is not None:
+            return found[0], found[1]
+        row = self._one("SELECT seq, body FROM messages WHERE id = ? ORDER BY seq DESC LIMIT 1", (msg_id,),
+                        committed_first=False)
         return (row[0], json.loads(row[1])) if row else None
 
     def max_timestamp(self) -> int | None:
@@ -242,14 +419,13 @@ class MessageLog:
 
     # -- processes -------------------------------------------------------------------------------------
     def insert_process(self, rec) -> None:
-        self._conn.execute(
-            "INSERT INTO processes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT count(*) FROM processes))",
-            (rec.id, rec.name, rec.owner, rec.module, rec.kind, json.dumps(rec.tags), json.dumps(list(rec.natives)),
-             int(rec.ephemeral), rec.created_ms, rec.generation))
+        self._write(INSERT_PROCESS, (rec.id, rec.name, rec.owner, rec.module, rec.kind, json.dumps(rec.tags),
+                                     json.dumps(list(rec.natives)), int(rec.ephemeral), rec.created_ms,
+                                     rec.generation, self._process_count))
+        self._process_count += 1
 
     def set_generation(self, pid: str, generation: int, created_ms: int) -> None:
-        self._conn.execute("UPDATE processes SET generation = ?, created_ms = ? WHERE id = ?",
-                           (generation, created_ms, pid))
+        self._write(SET_GENERATION, (generation, created_ms, pid))
 
     def process_rows(self) -> list[tuple]:
         return self._all("SELECT id, name, owner, module, kind, tags, natives, ephemeral, created_ms, generation "
@@ -257,24 +433,30 @@ class MessageLog:
 
     # -- deliveries ------------------------------------------------------------------------------------
     def add_delivery(self, pid: str, nonce: int, msg_seq: int, generation: int, hash_chain: str) -> None:
-        self._conn.execute("INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, 'pending', NULL)",
-                           (pid, nonce, msg_seq, generation, hash_chain))
+        self._write(ADD_DELIVERY, (pid, nonce, msg_seq, generation, hash_chain))
 
     def finish_delivery(self, pid: str, nonce: int, state: str, result=None) -> None:
         """Mark a delivery handled, keeping its result's Output or Error (its outbox is in the log already,
         as the messages it caused)."""
         kept = None if result is None else {k: v for k, v in result.items() if k not in OUTBOX_FIELDS}
-        text = None if kept is None else json.dumps(kept, separators=(",", ":"), ensure_ascii=True, default=str)
-        self._conn.execute("UPDATE deliveries SET state = ?, result = ? WHERE process = ? AND nonce = ?",
-                           (state, text, pid, nonce))
+        text = None if kept is None else _encode_result(kept)
+        self._write(FINISH_DELIVERY, (state, text, pid, nonce))
 
     def retire(self, pid: str) -> list[int]:
-        """Close the books of an ephemeral process: returns the seqs of its messages that were still pending."""
-        pending = [r[0] for r in self._conn.execute(
-            "SELECT msg_seq FROM deliveries WHERE process = ? AND state = 'pending' ORDER BY nonce", (pid,))]
-        self._conn.execute("UPDATE deliveries SET state = 'retired' WHERE process = ? AND state IN "
-                           "('pending', 'handled', 'stopped', 'interrupted')", (pid,))
-        return pending
+        """Close the books of an ephemeral process (inside a unit): returns the seqs of its messages that were
+        still pending, staged ones included."""
+        pending = dict(self._all("SELECT nonce, msg_seq FROM deliveries WHERE process = ? AND state = 'pending'",
+                                 (pid,), committed_first=False))
+        with self.lock:   # what the database does not show yet, in the order it will be written
+            for statement, args in self._committing + self._staged + self._unit:
+                if statement is ADD_DELIVERY and args[0] == pid:
+                    pending[args[1]] = args[2]
+                elif statement is FINISH_DELIVERY and args[2] == pid and args[0] != "pending":
+                    pending.pop(args[3], None)
+                elif statement is RETIRE and args[0] == pid:
+                    pending.clear()
+        self._write(RETIRE, (pid,))
+        return [pending[nonce] for nonce in sorted(pending)]
 
     def last_links(self, pids) -> dict[str, tuple[int, str]]:
         """process -> (last nonce, last hash chain), one index seek per process."""
@@ -288,11 +470,29 @@ class MessageLog:
 
     def history(self, pid: str, generation: int, states=("handled",)) -> list[tuple[int, str, dict]]:
         """(nonce, hash_chain, body) of a process's deliveries in the given states, in scheduler order."""
+        return list(self.stream_history(pid, generation, states))
+
+    def stream_history(self, pid: str, generation: int, states=("handled",)):
+        """history() as an iterator that holds one page of rows at a time (for replays), on a connection of
+        its own, after committing what is written so far (so it sees everything)."""
+        self.flush()
         marks = ",".join("?" * len(states))
-        rows = self._all(f"SELECT d.nonce, d.hash_chain, m.body FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
-                         f"WHERE d.process = ? AND d.generation = ? AND d.state IN ({marks}) ORDER BY d.nonce",
-                         (pid, generation, *states))
-        return [(r[0], r[1], json.loads(r[2])) for r in rows]
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
+                               isolation_level=None)
+        try:
+            cursor = conn.execute(
+                f"SELECT d.nonce, d.hash_chain, m.body FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
+                f"WHERE d.process = ? AND d.generation = ? AND d.state IN ({marks}) ORDER BY d.nonce",
+                (pid, generation, *states))
+            loads = json.loads
+            while True:
+                rows = cursor.fetchmany(STREAM_PAGE)
+                if not rows:
+                    return
+                for nonce, link, body in rows:
+                    yield nonce, link, loads(body)
+        finally:
+            conn.close()
 
     def pending(self) -> list[tuple[str, int, str, dict]]:
         """(process, nonce, hash_chain, body) of every pending delivery, per process in nonce order."""
@@ -306,12 +506,28 @@ class MessageLog:
                          "WHERE d.process = ? ORDER BY d.nonce", (pid,))
 
     def delivered_to(self, pid: str, msg_id: str) -> bool:
-        """Has a message with this id been scheduled for `pid` already (in any state)?"""
-        return self._one("SELECT 1 FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
-                         "WHERE d.process = ? AND m.id = ? LIMIT 1", (pid, msg_id)) is not None
+        """Has a message with this id been scheduled for `pid` already (in any state, staged ones included:
+        usable inside a unit)?"""
+        if self._one("SELECT 1 FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
+                     "WHERE d.process = ? AND m.id = ? LIMIT 1", (pid, msg_id), committed_first=False):
+            return True
+        seqs = {row[0] for row in self._all("SELECT seq FROM messages WHERE id = ?", (msg_id,),
+                                            committed_first=False)}
+        with self.lock:
+            seqs |= {seq for mid, (seq, _) in self._unit_messages.items() if mid == msg_id}
+            seqs |= {entry[0] for mid, entry in self._recent.items() if mid == msg_id}
+            return any(statement is ADD_DELIVERY and args[0] == pid and args[2] in seqs
+                       for statement, args in self._committing + self._staged + self._unit)
 
     def body_by_seq(self, seq: int) -> dict:
-        return json.loads(self._one("SELECT body FROM messages WHERE seq = ?", (seq,))[0])
+        with self.lock:
+            for _, (staged_seq, body) in self._unit_messages.items():
+                if staged_seq == seq:
+                    return body
+            body = self._recent_seqs.get(seq)
+        if body is not None:
+            return body
+        return json.loads(self._one("SELECT body FROM messages WHERE seq = ?", (seq,), committed_first=False)[0])
 
     def result_of(self, pid: str, msg_id: str):
         """The kept result (Output or Error) of message `msg_id` in process `pid`; None until handled."""
@@ -322,7 +538,7 @@ class MessageLog:
 
     # -- mailbox, wallets, monitors --------------------------------------------------------------------
     def add_mail(self, msg_seq: int, address: str, kind: str) -> None:
-        self._conn.execute("INSERT INTO mailbox VALUES (?, ?, ?)", (msg_seq, address, kind))
+        self._write(ADD_MAIL, (msg_seq, address, kind))
 
     def mail(self, address=None, kind=None) -> list[dict]:
         where, args = _conditions([
@@ -336,7 +552,7 @@ class MessageLog:
         return self.mail(kind="unknown")
 
     def add_wallet(self, address: str) -> None:
-        self._conn.execute("INSERT OR IGNORE INTO wallets VALUES (?)", (address,))
+        self._write(ADD_WALLET, (address,))
 
     def wallets(self) -> set[str]:
         return {r[0] for r in self._all("SELECT address FROM wallets")}
@@ -344,42 +560,61 @@ class MessageLog:
     def set_monitor(self, pid: str, on: bool) -> None:
         with self.transaction():
             if on:
-                self._conn.execute("INSERT OR IGNORE INTO monitors VALUES (?)", (pid,))
+                self._write("INSERT OR IGNORE INTO monitors VALUES (?)", (pid,))
             else:
-                self._conn.execute("DELETE FROM monitors WHERE process = ?", (pid,))
+                self._write("DELETE FROM monitors WHERE process = ?", (pid,))
+        self.flush()
 
     def monitors(self) -> list[str]:
         return [r[0] for r in self._all("SELECT process FROM monitors ORDER BY process")]
 
 
-class Checkpointer:
-    """Copies the WAL back into the main file every so often (PASSIVE: never blocks the writer)."""
+_encode_body = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
+_encode_result = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=str).encode
 
-    INTERVAL_SECONDS = 0.5
+INSERT_MESSAGE = "INSERT INTO messages (seq, id, target, sender, action, timestamp, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
+INSERT_PROCESS = "INSERT INTO processes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+SET_GENERATION = "UPDATE processes SET generation = ?, created_ms = ? WHERE id = ?"
+ADD_DELIVERY = "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)"   # staged without state and result
+FINISH_DELIVERY = "UPDATE deliveries SET state = ?, result = ? WHERE process = ? AND nonce = ?"
+RETIRE = ("UPDATE deliveries SET state = 'retired' WHERE process = ? AND state IN "
+          "('pending', 'handled', 'stopped', 'interrupted')")
+ADD_MAIL = "INSERT INTO mailbox VALUES (?, ?, ?)"
+ADD_WALLET = "INSERT OR IGNORE INTO wallets VALUES (?)"
+# Within a stretch of a batch, rows are written table by table (one executemany each) in this order, which
+# keeps every dependency (a delivery is finished after it is added, a generation set after its process).
+# Any other statement (retire, meta, monitors) is a fence: what comes before it is written first.
+_TABLE_ORDER = (INSERT_PROCESS, SET_GENERATION, INSERT_MESSAGE, ADD_MAIL, ADD_WALLET, ADD_DELIVERY,
+                FINISH_DELIVERY)
 
-    def __init__(self, path: Path):
-        self._path = path
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="aosrepl-checkpoint", daemon=True)
-        self._thread.start()
 
-    def _run(self) -> None:
-        try:
-            conn = sqlite3.connect(str(self._path), check_same_thread=False, isolation_level=None)
-        except sqlite3.Error:
-            return
-        try:
-            while not self._stop.wait(self.INTERVAL_SECONDS):
-                try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                except sqlite3.Error:
-                    pass   # busy or gone: try again later
-        finally:
-            conn.close()
+def _execute_grouped(conn, rows) -> None:
+    groups: dict = {}
+    added: dict = {}    # (process, nonce) -> its row in this stretch's ADD_DELIVERY list
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
+    def drain():
+        for statement in _TABLE_ORDER:
+            args = groups.get(statement)
+            if args:
+                conn.executemany(statement, args)
+        groups.clear()
+        added.clear()
+
+    for statement, args in rows:
+        if statement is FINISH_DELIVERY and (args[2], args[3]) in added:
+            # added and finished in the same stretch: one row written as it ends up, no update
+            i = added[(args[2], args[3])]
+            groups[ADD_DELIVERY][i] = groups[ADD_DELIVERY][i][:5] + (args[0], args[1])
+        elif statement in _TABLE_ORDER:
+            rows_of = groups.setdefault(statement, [])
+            if statement is ADD_DELIVERY:
+                added[(args[0], args[1])] = len(rows_of)
+                args = args + ("pending", None)
+            rows_of.append(args)
+        else:
+            drain()
+            conn.execute(statement, args)
+    drain()
 
 
 def _column(text):

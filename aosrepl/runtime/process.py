@@ -1,6 +1,7 @@
 """LuaProcess: one AO process = one sandboxed Lua state running the aos library."""
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -35,6 +36,11 @@ class ProcessLimits:
 
 # result fields that are arrays even when empty
 _ARRAY_FIELDS = ("Messages", "Spawns", "Assignments")
+# the message fields crossing.lua's `inbound` takes, in its argument order (then the tags)
+_FLAT_FIELDS = ("Id", "From", "Owner", "Target", "Anchor", "Data", "Timestamp", "Block-Height", "Cron", "Nonce",
+                "Hash-Chain", "Epoch", "Module")
+_FLAT_KEYS = frozenset(_FLAT_FIELDS + ("Tags",))
+_SCALARS = (int, float, bool, type(None))
 
 
 class LuaProcess:
@@ -62,24 +68,28 @@ class LuaProcess:
         except LuaError as exc:
             raise LuaProcessError(f"process library failed to boot: {_text(exc)}") from exc
         self._handle = self._host.handle
+        self._handle_flat = self._host.handle_flat
+        self._replay_flat = self._host.replay_flat
         self._table_from = self._runtime.table_from
 
     def _load_host(self):
         loader = self._runtime.eval(b"load")
         # `load` is the sandbox's text-only wrapper; host.lua registers its functions as trusted
         chunk = loader(runtime_source("host"), b"=host")
-        return chunk(self._guard)
+        crossing = loader(runtime_source("crossing"), b"=crossing")()
+        return chunk(self._guard, crossing)
 
     def _poll_interrupt(self) -> bool:
         return self._interrupted
 
     # -- the contract ---------------------------------------------------------------
 
-    def handle(self, msg: dict, env: dict, replay: bool = False) -> dict:
+    def handle(self, msg: dict, env: dict, replay: bool = False, keep_result: bool = True) -> dict | None:
         """Run one message through the process; Lua errors come back as {"Error": ...}.
         After it, `last_stop` says whether the message was stopped (budget, interrupt,
         memory): such a message's effects are partial, and the network discards them.
-        `replay`: the message completed live; it runs with more budget and heap."""
+        `replay`: the message completed live; it runs with more budget and heap.
+        keep_result=False (replays): the result is not read back at all, and None is returned."""
         with self._busy:
             self._interrupted = False
             self.last_stop = None
@@ -90,6 +100,14 @@ class LuaProcess:
             budget = self.limits.instructions * (REPLAY_BUDGET_FACTOR if replay else 1)
             try:
                 self._heap.set_mode("host")
+                flat = _flat_message(msg)
+                if flat is not None:   # the usual shape: one call in, one JSON text out
+                    if not keep_result:
+                        self._note_stop(self._replay_flat(self._env_table(env), budget, replay, *flat))
+                        return None
+                    text, stop = self._handle_flat(self._env_table(env), budget, replay, *flat)
+                    self._note_stop(stop)
+                    return self._finish_result(_from_json(text))
                 lua_msg = self._table_from(to_lua_plain(msg), recursive=True)
                 result, stop = self._handle(lua_msg, self._env_table(env), budget, replay)
                 if stop is not None:
@@ -105,6 +123,10 @@ class LuaProcess:
             finally:
                 self._interrupted = False
                 self._heap.set_mode("host")
+
+    def _note_stop(self, stop) -> None:
+        if stop is not None:
+            self.last_stop = decode(stop) if type(stop) is bytes else str(stop)
 
     def interrupt(self) -> None:
         """Stop the handle in progress (safe to call from any thread)."""
@@ -150,6 +172,15 @@ class LuaProcess:
                     text = self._memory_error(text)
                 return {"Error": text}
             out[name] = to_python(value, empty_as_list=name in _ARRAY_FIELDS)
+        return self._finish_result(out)
+
+    def _finish_result(self, out: dict) -> dict:
+        if "Error" in out:
+            value = out["Error"]
+            text = value if type(value) is str else str(value)
+            if text.endswith("not enough memory"):
+                text = self._memory_error(text)
+            return {"Error": text}
         output = out.get("Output")
         if isinstance(output, list) and not output:
             out["Output"] = {}
@@ -165,3 +196,61 @@ def _text(exc: BaseException) -> str:
         msg = msg.decode("utf-8", "replace")
     # lupa appends a Lua traceback of host frames: not the user's concern
     return str(msg).split("\nstack traceback:", 1)[0]
+
+
+def _flat_message(msg: dict):
+    """The arguments of crossing.lua's `inbound` for a message of the usual shape (the fields above with
+    plain values, Tags a list of {name, value} texts), else None (it then crosses the general way)."""
+    if type(msg) is not dict or not _FLAT_KEYS.issuperset(msg):
+        return None
+    tags = msg.get("Tags")
+    if type(tags) is not list:
+        return None
+    args = []
+    for field in _FLAT_FIELDS:
+        value = msg.get(field)
+        if type(value) is str:
+            value = value.encode("utf-8", "surrogatepass")
+        elif type(value) not in _SCALARS:
+            return None
+        args.append(value)
+    for tag in tags:
+        if type(tag) is not dict or len(tag) != 2:
+            return None
+        name, value = tag.get("name"), tag.get("value")
+        if type(name) is not str or type(value) is not str:
+            return None
+        args.append(name.encode("utf-8", "surrogatepass"))
+        args.append(value.encode("utf-8", "surrogatepass"))
+    return args
+
+
+def _from_json(text: bytes) -> dict:
+    """crossing.lua's JSON -> the values `to_python` gives (keys that were not strings restored)."""
+    decoded = text.decode("utf-8", "replace")
+    out = json.loads(decoded)
+    if "\\u0000" in decoded:
+        out = _restore_keys(out)
+        out = {k if type(k) is str else str(k): v for k, v in out.items()}
+    return out
+
+
+def _restore_keys(value):
+    if type(value) is list:
+        return [_restore_keys(v) for v in value]
+    if type(value) is not dict:
+        return value
+    return {_key(k): _restore_keys(v) for k, v in value.items()}
+
+
+def _key(text: str):
+    if not text.startswith("\0"):
+        return text
+    kind, rest = text[1:2], text[2:]
+    if kind == "i":
+        return int(rest)
+    if kind == "f":
+        return float(rest)
+    if kind == "b":
+        return rest == "true"
+    return rest   # "s": a string that began with NUL

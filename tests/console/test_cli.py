@@ -78,7 +78,7 @@ def test_load_flag(tmp_path):
 
 def test_fund_flag_credits_the_process(tmp_path):
     done = run_aos("t", tmp_path, "--fund", "0.001", "--run", "Inbox[#Inbox].Action .. ' ' .. Inbox[#Inbox].Quantity")
-    assert done.returncode == 0
+    assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-2:] == ["New Message From xU9...h10: Action = Credit-Notice",
                                              "Credit-Notice 1000000000"]
     refused = run_aos("t", tmp_path, "--fund", "5000", "--run", "#Inbox")
@@ -165,3 +165,14 @@ def test_pad_refuses_to_start_an_editor_on_piped_input(tmp_path):
     assert done.returncode == 1
     assert done.stdout.startswith("ERROR: .pad opens your editor, which needs a terminal")
     assert done.stdout.endswith("\n2\n") and "99" not in done.stdout
+
+
+def test_run_with_bytes_that_are_not_utf8_is_refused_clearly(tmp_path):
+    import subprocess
+    from console_proc import aos_args, console_env, ROOT
+    args = [arg.encode() for arg in aos_args("t", tmp_path, "--run")] + [b"'caf\xe9'"]
+    done = subprocess.run(args, capture_output=True, env=console_env(), cwd=ROOT, timeout=120)
+    assert done.returncode == 1
+    assert done.stdout.decode() == ("ERROR: this line has bytes that are not UTF-8 (shown as \ufffd: 'caf\ufffd'); "
+                                    "it was not run. Is your terminal set to UTF-8?\n")
+    assert b"Traceback" not in done.stderr

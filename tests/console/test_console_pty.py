@@ -186,12 +186,27 @@ def test_ctrl_c_clears_a_typed_line(tmp_path):
 def test_tab_completes_from_the_live_process(tmp_path):
     child, _ = start(tmp_path)
     # Wait for the eval's own output, not just for prompt text: accepting a line redraws the old prompt with
-    # the line on it, and keys sent on seeing that land on the spinner screen of the running eval, which
-    # keeps typed text for the next prompt but cannot complete (so the Tab was lost: 1 run in 3 here).
+    # the line on it, and keys sent on seeing that land on the spinner screen of the running eval. It keeps
+    # typed text for the next prompt, but a Tab with more keys after it cannot complete there (the process
+    # is busy), so the line became `MyLongGl * 6` (7 runs in 20 failed so).
     child.sendline("MyLongGlobalName = 7; print('assigned')")
     child.expect(output_line("assigned"))
     child.expect(PROMPT)              # the next prompt: keys now go to it
     child.send("MyLongGl\t")
+    child.sendline(" * 6")
+    child.expect(output_line("42"))
+    leave(child)
+
+
+def test_a_tab_typed_while_a_line_runs_completes_at_the_next_prompt(tmp_path):
+    child, _ = start(tmp_path)
+    child.sendline("MyLongGlobalName = 7; print('assigned')")
+    child.expect(output_line("assigned"))
+    child.expect(PROMPT)
+    child.sendline("for i = 1, 60000000 do end")       # a second or more of work
+    child.expect_exact("[Computing...]")              # the spinner owns the keyboard now
+    child.send("MyLongGl\t")
+    child.expect_exact("obalName")                    # completed once the prompt is back
     child.sendline(" * 6")
     child.expect(output_line("42"))
     leave(child)

@@ -1,6 +1,7 @@
 """llama-cpp-python never touches the process's file descriptors: several workers loading models at once used to
 leave the whole program's output pointing at /dev/null (its quiet mode swaps fds 1 and 2 around every load), and
 what llama.cpp says goes to the engines' logs (Llama.onLog), never to the terminal."""
+import os
 import re
 import subprocess
 import sys
@@ -59,3 +60,18 @@ def test_whole_lines_from_pieces():
     print("Model metadata:", {"a": 1}, file=sink)
     assert lines == [(5, "loading model ..."), (5, "second line"),
                      (llama_library.PRINTED_LEVEL, "Model metadata: {'a': 1}")]
+
+
+def test_openmp_is_told_not_to_spin_before_llama_cpp_loads(model_path):
+    """llama.cpp's OpenMP threads spin while idle by default: on a shared machine that starved the workers and
+    the console (the first Llama.run of a session took seconds). A user's own setting is kept."""
+    code = ("import os, sys; from aosrepl.inference import llama_library; llama_library.load(); "
+            "print(os.environ.get('OMP_WAIT_POLICY'))")
+    root = str(Path(__file__).resolve().parents[2])
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root,
+                          env=dict(env, PYTHONPATH=root))
+    assert done.stdout == "PASSIVE\n", done.stderr[-2000:]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root,
+                          env=dict(env, PYTHONPATH=root, OMP_WAIT_POLICY="ACTIVE"))
+    assert done.stdout == "ACTIVE\n", done.stderr[-2000:]

@@ -103,7 +103,9 @@ def test_log_hooks_receive_messages_at_or_below_log_level(proc):
 
 
 @pytest.mark.parametrize("code, message", [
-    ('Llama.load("/nonexistent/model.gguf")', "model file not found: /nonexistent/model.gguf"),
+    ('Llama.load("/nonexistent/model.gguf")', "Llama.load takes an Arweave model id as /data/<id> (a process "
+                                              "has no other files), not '/nonexistent/model.gguf'"),
+    ('Llama.load("/etc/passwd")', "not '/etc/passwd'"),      # the same answer whether the file exists or not
     ("Llama.run('many')", "token count must be a number >= 0"),
     ("Llama.setPrompt({})", "prompt must be a string"),
     ("Llama.setTemp(-2)", "temperature must be a number >= 0"),
@@ -116,7 +118,8 @@ def test_bad_calls_raise_clear_lua_errors_and_the_process_lives_on(proc, code, m
 
 def test_errors_can_be_caught_with_pcall(proc):
     out = run(proc, 'local ok, err = pcall(Llama.load, "/nonexistent/x.gguf"); return tostring(ok) .. " " .. err')
-    assert out == "false model file not found: /nonexistent/x.gguf"
+    assert out == "false Llama.load takes an Arweave model id as /data/<id> (a process has no other files), " \
+                  "not '/nonexistent/x.gguf'"
 
 
 def test_corrupt_model_is_an_error_not_a_crash(tmp_path):

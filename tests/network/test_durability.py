@@ -12,6 +12,7 @@ from aosrepl.network import Network
 from tests.network.conftest import ev
 
 CHILD = Path(__file__).parent / "durability_child.py"
+GROUP_CHILD = Path(__file__).parent / "group_commit_child.py"
 
 
 def numbers(net, pid, table):
@@ -62,6 +63,45 @@ def test_sigkill_loses_no_acknowledged_message(tmp_path, kill_after):
     with Network(data, services=False) as net:
         assert net.run_until_idle(60)
         assert [state_digest(net, pid) for pid in (a, b, c, d)] == before
+
+
+def test_sigkill_during_a_group_commit_loses_no_acknowledged_message_and_applies_none_twice(tmp_path):
+    data = tmp_path / "data"
+    child = subprocess.Popen([sys.executable, str(GROUP_CHILD), str(data)], stdout=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(120, child.kill)
+    watchdog.start()
+    acked: dict[int, int] = {}
+    try:
+        ready = child.stdout.readline().split()
+        assert ready[0] == "READY", ready
+        b = ready[1]
+        while True:
+            line = child.stdout.readline().split()
+            assert line, "the child ended before its commit was stopped"
+            if line[0] == "IN-COMMIT":
+                assert int(line[1]) > 1   # the commit being killed groups several messages
+                break
+            assert line[0] == "ACK", line
+            acked[int(line[1])] = int(line[2])
+    finally:
+        os.kill(child.pid, signal.SIGKILL)   # (also when an assertion above failed)
+        watchdog.cancel()
+        child.wait(30)
+        child.stdout.close()
+    assert sum(acked.values()) > 0
+
+    with Network(data, services=False) as net:
+        assert net.run_until_idle(60)
+        got = ev(net, b, "table.concat(Got, ',')").split(",")
+        assert len(got) == len(set(got)), "a message was applied twice"
+        per_thread: dict[int, list[int]] = {}
+        for item in got:
+            t, k = item.split(":")
+            per_thread.setdefault(int(t), []).append(int(k))
+        for t, last in acked.items():
+            ks = per_thread.get(t, [])
+            assert ks == list(range(1, len(ks) + 1)), f"thread {t}: {ks[:20]}..."   # in order, no gap
+            assert len(ks) >= last, f"thread {t}: acknowledged {last}, only {len(ks)} kept"
 
 
 def test_restart_replays_state_without_reprinting(tmp_path):
@@ -152,3 +192,32 @@ def test_a_failed_routing_commit_rolls_back_scheduling_counters(tmp_path, monkey
         assert net.run_until_idle(10)
         assert ev(net, a, "ao.reference") == "2"
         assert ev(net, b, "#Got") == "2" and ev(net, c, "#Inbox") == "2"
+
+
+def test_the_wal_stays_bounded_while_messages_keep_coming(tmp_path, monkeypatch):
+    from aosrepl.network import store
+    monkeypatch.setattr(store, "WAL_CHECKPOINT_BYTES", 64 << 10)
+    wal = tmp_path / "aosrepl.db-wal"
+    sizes = []
+    stop = threading.Event()
+
+    def sample():
+        while not stop.wait(0.002):
+            sizes.append(wal.stat().st_size if wal.exists() else 0)
+
+    pingpong = (Path(__file__).parent / "lua" / "pingpong.lua").read_text()
+    with Network(tmp_path, services=False) as net:
+        a, b = net.spawn("a"), net.spawn("b")
+        for pid in (a, b):
+            ev(net, pid, pingpong)
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            net.send(a, {"Action": "Eval"}, f'Send({{ Target = "{b}", Action = "Ping", N = "2999" }})')
+            assert net.run_until_idle(120)
+        finally:
+            stop.set()
+            sampler.join()
+        assert int(ev(net, a, "Received")) + int(ev(net, b, "Received")) == 3000
+    # 3000 messages write several MiB of WAL frames; checkpoints keep the file near the limit
+    assert max(sizes) < 2 << 20, max(sizes)

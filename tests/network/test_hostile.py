@@ -52,7 +52,7 @@ def test_runaway_messages_are_not_replayed_at_the_next_start(tight):
         ev(net, a, "Kept = 1")
         for _ in range(20):
             assert net.eval(a, "while true do end")["Error"].startswith("Instruction budget exceeded")
-        generation = net._slots[a].record.generation
+        generation = net._table.get(a).record.generation
         replayed = [body["Data"] for _, _, body in net.log.history(a, generation)]
         assert "while true do end" not in replayed and "Kept = 1" in replayed
     with Network(tight, services=False, deterministic=True) as net:

@@ -261,7 +261,28 @@ def test_getinfo_never_hands_out_the_runtime_functions(proc):
     frames = " ".join(seen).split()
     assert "=sandbox=-" in frames, frames                  # the sandbox's frames are seen ...
     assert not [f for f in frames if f in ("=host=f", "=sandbox=f")], frames  # ... never its functions
+    assert "=[C]=-" in frames and "=[C]=f" not in frames   # nor a C function (raw load, sort, gsub)
     assert "aos=f" in frames                               # user functions still come back
+
+
+# C functions that call back into user code while the sandbox's originals are on the stack
+CALLBACK_FRAMES = [
+    ("load's reader", "local got local done = false "
+                      "load(function() if done then return nil end done = true got = grab() return '' end) return got"),
+    ("sort's comparator", "local got table.sort({3, 1, 2}, function(a, b) got = got or grab() return a < b end) return got"),
+    ("gsub's replacement", "local got string.gsub(string.rep('a', 3), 'a', function() got = got or grab() end) return got"),
+]
+
+
+@pytest.mark.parametrize("what, code", CALLBACK_FRAMES, ids=[c[0] for c in CALLBACK_FRAMES])
+def test_no_original_c_function_leaks_through_getinfo(proc, what, code):
+    p, env = proc
+    grab = ("local function grab() local found = {} for level = 2, 30 do "
+            "local info = debug.getinfo(level, 'fS') if not info then break end "
+            "if info.what == 'C' and info.func then found[#found + 1] = tostring(info.func) end end "
+            "return #found == 0 and 'none' or table.concat(found, ',') end ")
+    res = eval_in(p, env, grab + code)
+    assert res.get("Output", {}).get("data") in ("none", ""), f"{what}: {res}"
 
 
 def test_getinfo_reports_what_aos_code_needs(proc):

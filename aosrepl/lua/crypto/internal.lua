@@ -13,17 +13,6 @@ function internal.fromhex(h)
   return (h:gsub("%x%x", function(cc) return string.char(tonumber(cc, 16)) end))
 end
 
--- all bytes of a Stream as a string; calling a non-stream fails like calling it directly
-function internal.drain(stream)
-  local call = stream
-  local out = {}
-  while true do
-    local b = (call)()
-    if b == nil then return table.concat(out) end
-    out[#out + 1] = string.char(b)
-  end
-end
-
 -- the aos result object for a digest (raw byte string): asBytes/asHex/asString
 function internal.result(raw, with_bytes, upper)
   local r = {

@@ -2,7 +2,7 @@
 -- It arms the instruction budget and runs the library's process.handle, turning any
 -- error that escapes the library (budget, interrupt, memory) into a plain message.
 -- Its functions are registered with the guard as trusted: the hook never stops them.
-local guard = ...
+local guard, crossing = ...   -- crossing.lua: messages in and results out in one call each
 local loaded = package.loaded
 local tostring, type, rawget, ipairs, pairs = tostring, type, rawget, ipairs, pairs
 local pcall = guard.protect   -- the raw pcall: the sandbox's own wrapper is user-stoppable
@@ -57,10 +57,29 @@ function host.handle(msg, env, budget, replay)
   return result, nil
 end
 
+-- The one-crossing path: a message from flat arguments in, its result as one JSON text out (and the stop
+-- reason, as host.handle gives it). A result that cannot be written out is that message's error.
+function host.handle_flat(env, budget, replay, ...)
+  local result, stopped = host.handle(crossing.inbound(...), env, budget, replay)
+  -- a stopped guard stops all untrusted Lua (the library's string functions too) until the next
+  -- message: clear it, unbudgeted, so the result can be written out (the stop reason is kept above)
+  if stopped then guard.arm(nil) end
+  local ok, text = pcall(crossing.outbound, result)
+  if ok then return text, stopped end
+  return crossing.outbound({ Error = tostring(text) }), stopped
+end
+
+-- Replays: the same, with nothing read back (the result was logged the first time).
+function host.replay_flat(env, budget, replay, ...)
+  local _, stopped = host.handle(crossing.inbound(...), env, budget, replay)
+  return stopped
+end
+
 function host.globals() return _G end
 
 for _, fn in pairs(host) do guard.trust(fn) end
 guard.trust(current_process)
 guard.trust(memory_mode)
+for _, fn in ipairs(crossing.functions) do guard.trust(fn) end
 
 return host

@@ -207,8 +207,11 @@ end
 -- collectgarbage stays Lua's own (every option as in AO): the memory cap holds whatever
 -- the collector is told, and Lua collects in an emergency before it reports no memory.
 
--- debug.getinfo as Lua's, with one exception: the `func` of a frame that belongs to the
--- host glue or this file is left out, so process code cannot get hold of those functions.
+-- debug.getinfo as Lua's, with one exception: a stack frame's `func` is left out when it
+-- belongs to the host glue or this file, or is a C function. The sandbox keeps Lua's own C
+-- functions (load with bytecode, the C pattern matcher, the collector, sort) behind wrappers,
+-- and they are on the stack while they call user code (load's reader, sort's comparator,
+-- gsub's replacement): handing them out would undo the sandbox.
 local GETINFO_OPTIONS = "^[SlnutfL]*$"
 -- (hiding by chunk name only hides: a process that names its own chunk "=host" hides its own functions)
 local HIDDEN_SOURCE = { ["=host"] = true, ["=sandbox"] = true }
@@ -216,7 +219,8 @@ local function safe_getinfo(...)
   local args = pack(...)
   local base = type(args[1]) == "thread" and 1 or 0     -- getinfo([thread,] f, what)
   local f, what = args[base + 1], args[base + 2]
-  if type(f) ~= "function" then
+  local by_level = type(f) ~= "function"
+  if by_level then
     local level = math_tointeger(tonumber(f))
     if level == nil then
       arg_error(base + 1, "debug.getinfo", "number expected, got " .. typename(base + 1, ...))
@@ -236,8 +240,9 @@ local function safe_getinfo(...)
   else
     info = getinfo(f, what or "flnStu")
   end
-  if type(info) == "table" and info.func ~= nil then
-    if trusted[info.func] or HIDDEN_SOURCE[getinfo(info.func, "S").source] then info.func = nil end
+  if type(info) == "table" and info.func ~= nil and by_level then
+    local source = getinfo(info.func, "S")
+    if trusted[info.func] or HIDDEN_SOURCE[source.source] or source.what == "C" then info.func = nil end
   end
   return info
 end

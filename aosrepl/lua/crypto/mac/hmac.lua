@@ -3,6 +3,18 @@ local internal = require(".crypto.internal")
 package.loaded[".crypto.internal"] = nil
 local array = require(".crypto.util.array")
 
+-- the Stream's bytes as a string; the stream is called here (as aos calls it) so that calling
+-- something else fails with aos's text and position: "attempt to call a string value"
+local function same(x) return x end
+local function read_all(stream)
+  local out = {}
+  while true do
+    local b = same(stream)()
+    if b == nil then return table.concat(out) end
+    out[#out + 1] = string.char(b)
+  end
+end
+
 local hmac = {}
 
 local SUPPORTED = { sha1 = true, sha256 = true }
@@ -30,7 +42,7 @@ function hmac.HMAC()
     return self
   end
   function self.update(stream)
-    chunks[#chunks + 1] = internal.drain(stream)
+    chunks[#chunks + 1] = read_all(stream)
     return self
   end
   function self.finish()
