@@ -147,3 +147,13 @@ def test_the_interrupt_reaches_work_inside_c_functions(code):
     timer.join()
     assert res == {"Error": "Interrupted"}
     assert eval_in(p, env, "1+1")["Output"]["data"] == "2"
+
+
+def test_collectgarbage_keeps_its_options_as_seen_by_the_process():
+    p, env = small()
+    code = ('local a = collectgarbage("isrunning") local s = collectgarbage("stop") '
+            'local b = collectgarbage("isrunning") collectgarbage("restart") '
+            'local before = collectgarbage("setpause", 1000) local now = collectgarbage("setpause", 150) '
+            'return table.concat({tostring(a), s, tostring(b), tostring(collectgarbage("isrunning")), '
+            'before, now}, " ")')
+    assert eval_in(p, env, code)["Output"]["data"] == "true 0 false true 200 1000"
