@@ -84,42 +84,30 @@ class ColorFilter:
             flush()
 
 
+def _banner(network: str, data_dir: str, wallet: str, rows: list[tuple[str, str]]) -> str:
+    """The start-up banner: what this console is, on which network, then one aligned row per fact."""
+    lines = ["", green("aosrepl") + gray(f" {__version__}") + f" - the aos console on {network}",
+             gray("Type \".help\" for commands, \"Ctrl-C\" twice or \".exit\" to leave."), ""]
+    for label, value in [("Data directory", data_dir), ("Wallet", green(wallet))] + rows:
+        lines.append(gray(f"{label + ':':<16}") + value)
+    return "\n".join(lines + [""]) + "\n"
+
+
 def splash(*, data_dir: str, wallet: str, model: str | None, backend: str | None, workers: int | None) -> str:
     """The start-up banner: what this console is, and the local network behind it."""
     if backend:
         inference = f"remote completion server {backend}"
     else:
         inference = f"{model or 'default (SmolLM2-135M-Instruct)'}, loaded on first use"
-    lines = [
-        "",
-        green("aosrepl") + gray(f" {__version__}") + " - the aos console on a local, offline AO network",
-        gray("Type \".help\" for commands, \"Ctrl-C\" twice or \".exit\" to leave."),
-        "",
-        gray("Data directory: ") + data_dir,
-        gray("Wallet:         ") + green(wallet),
-        gray("Model:          ") + inference + (gray(f" ({workers} workers)") if workers else ""),
-        "",
-    ]
-    return "\n".join(lines) + "\n"
+    inference += gray(f" ({workers} workers)") if workers else ""
+    return _banner("a local, offline AO network", data_dir, wallet, [("Model", inference)])
 
 
 def remote_splash(*, data_dir: str, wallet: str, mu: str, cu: str, gateway: str, module: str, scheduler: str) -> str:
     """The start-up banner on a real AO network: the units and ids behind this console."""
-    lines = [
-        "",
-        green("aosrepl") + gray(f" {__version__}") + " - the aos console on a real AO network",
-        gray("Type \".help\" for commands, \"Ctrl-C\" twice or \".exit\" to leave."),
-        "",
-        gray("Data directory: ") + data_dir,
-        gray("Wallet:         ") + green(wallet),
-        gray("MU:             ") + mu,
-        gray("CU:             ") + cu,
-        gray("Gateway:        ") + gateway,
-        gray("Module:         ") + module + gray(" (for a new process)"),
-        gray("Scheduler:      ") + scheduler,
-        "",
-    ]
-    return "\n".join(lines) + "\n"
+    return _banner("a real AO network", data_dir, wallet, [
+        ("MU", mu), ("CU", cu), ("Gateway", gateway), ("Module", module + gray(" (for a new process)")),
+        ("Scheduler", scheduler)])
 
 
 def process_line(pid: str) -> str:
