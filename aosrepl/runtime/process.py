@@ -76,7 +76,7 @@ class LuaProcess:
         loader = self._runtime.eval(b"load")
         # `load` is the sandbox's text-only wrapper; host.lua registers its functions as trusted
         chunk = loader(runtime_source("host"), b"=host")
-        crossing = loader(runtime_source("crossing"), b"=crossing")()
+        crossing = loader(runtime_source("crossing"), b"=crossing")(self._guard.raw)
         return chunk(self._guard, crossing)
 
     def _poll_interrupt(self) -> bool:
@@ -105,9 +105,11 @@ class LuaProcess:
                     if not keep_result:
                         self._note_stop(self._replay_flat(self._env_table(env), budget, replay, *flat))
                         return None
-                    text, stop = self._handle_flat(self._env_table(env), budget, replay, *flat)
-                    self._note_stop(stop)
-                    return self._finish_result(_from_json(text))
+                    values = self._handle_flat(self._env_table(env), budget, replay, *flat)
+                    self._note_stop(values[0])
+                    if type(values[1]) is bytes:   # a result of another shape, as one JSON text
+                        return self._finish_result(_from_json(values[1]))
+                    return self._finish_result(_from_flat(values))
                 lua_msg = self._table_from(to_lua_plain(msg), recursive=True)
                 result, stop = self._handle(lua_msg, self._env_table(env), budget, replay)
                 if stop is not None:
@@ -223,6 +225,46 @@ def _flat_message(msg: dict):
         args.append(name.encode("utf-8", "surrogatepass"))
         args.append(value.encode("utf-8", "surrogatepass"))
     return args
+
+
+def _text_of(value: bytes) -> str:
+    return value.decode("utf-8", "replace")
+
+
+def _from_flat(values: tuple) -> dict:
+    """crossing.lua's flat form (after the stop reason at values[0]) -> the values `_from_json` gives."""
+    out = {}
+    i = 2
+    for _ in range(values[1]):
+        key = values[i].decode()
+        i += 1
+        if key == "Output":
+            count = values[i]
+            fields = {}
+            for j in range(i + 1, i + 1 + 2 * count, 2):
+                value = values[j + 1]
+                fields[_text_of(values[j])] = _text_of(value) if type(value) is bytes else value
+            out[key] = fields
+            i += 1 + 2 * count
+        elif key == "Error":
+            out[key] = _text_of(values[i])
+            i += 1
+        else:   # Messages, Spawns, Assignments
+            entries = []
+            for _ in range(values[i]):
+                i += 1
+                count = values[i]
+                entry = {_text_of(values[j]): _text_of(values[j + 1]) for j in range(i + 1, i + 1 + 2 * count, 2)}
+                i += 1 + 2 * count
+                tags = values[i]
+                if tags >= 0:
+                    entry["Tags"] = [{"name": _text_of(values[j]), "value": _text_of(values[j + 1])}
+                                     for j in range(i + 1, i + 1 + 2 * tags, 2)]
+                    i += 2 * tags
+                entries.append(entry)
+            out[key] = entries
+            i += 1
+    return out
 
 
 def _from_json(text: bytes) -> dict:

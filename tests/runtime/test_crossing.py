@@ -1,6 +1,6 @@
-"""The one-call crossing (crossing.lua + LuaProcess): a result read back as one JSON text equals what the
-field-by-field conversion (bridge.to_python) gives, for every kind of Lua value; a message built from flat
-arguments is the message the general path builds."""
+"""The one-call crossing (crossing.lua + LuaProcess): a result read back as one JSON text, or in the flat
+form when it has the usual shape, equals what the field-by-field conversion (bridge.to_python) gives, for
+every kind of Lua value; a message built from flat arguments is the message the general path builds."""
 import math
 
 import pytest
@@ -8,7 +8,7 @@ import pytest
 from aosrepl.runtime import LuaProcess
 from aosrepl.runtime.bridge import to_python
 from aosrepl.runtime.library import runtime_source
-from aosrepl.runtime.process import _from_json
+from aosrepl.runtime.process import _from_flat, _from_json
 from aosrepl.runtime.testing import eval_in, make_msg, spawn_process
 
 RESULTS = [
@@ -26,13 +26,24 @@ RESULTS = [
     "{ Output = { data = { {}, { {} } } }, Spawns = { { Tags = {} } } }",
     "{ [1] = 'top level int key', Output = {} }",
     "{ Error = 'boom' }",
+    "{ Error = 7 }",
+    "{ Output = { data = 'é', n = 3, f = 0.5, b = false }, Messages = { { Target = 't', Data = '\\xff', "
+    "Tags = { { name = 'a', value = 'b' }, { name = 'a', value = 'c' } } }, { Target = 'u' } }, "
+    "Spawns = { { Data = 'd', Tags = {} } }, Assignments = {} }",
+    "{ Messages = { { Target = 't', Tags = { { name = 'a', value = 'b', extra = 'x' } } } } }",
+    "{ Messages = { { Target = 't', Tags = { name = 'a', value = 'b' } } } }",
+    "{ Messages = { [2] = { Target = 't' } } }",
+    "{ Assignments = { { Processes = { 'p' }, Message = 'm' } } }",
+    "{ Output = setmetatable({ data = 'x' }, { __pairs = function() return next, {} end }) }",
 ]
+# the shapes the flat form takes (the others go as JSON)
+FLAT = {0, 9, 13, 15}
 
 
 @pytest.fixture(scope="module")
 def lua():
     proc = LuaProcess("p" * 43)
-    crossing = proc._load_trusted(runtime_source("crossing"), b"=crossing")()
+    crossing = proc._load_trusted(runtime_source("crossing"), b"=crossing")(proc._guard.raw)
     return proc, crossing
 
 
@@ -44,15 +55,16 @@ def field_by_field(proc, table):
     return out
 
 
-def same(a, b):
+def same(a, b, key_order=True):
     if isinstance(a, float) and isinstance(b, float):
         return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+        keys_match = list(a) == list(b) if key_order else sorted(a) == sorted(b)
+        return keys_match and all(same(a[k], b[k], key_order) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y, key_order) for x, y in zip(a, b))
     return a == b
 
 
@@ -61,6 +73,32 @@ def test_one_text_equals_field_by_field(lua, source):
     proc, crossing = lua
     table = proc._load_trusted(f"return {source}".encode(), b"=t")()
     assert same(_from_json(crossing.outbound(table)), field_by_field(proc, table))
+
+
+@pytest.mark.parametrize("index", range(len(RESULTS)))
+def test_the_flat_form_equals_field_by_field(lua, index):
+    proc, crossing = lua
+    table = proc._load_trusted(f"return {RESULTS[index]}".encode(), b"=t")()
+    flat = crossing.flatten(table)   # (flat, n), or None
+    if flat is None:
+        assert index not in FLAT
+        return
+    assert index in FLAT
+    flat, n = flat
+    values = (None,) + tuple(flat[i] for i in range(1, n + 1))   # as host.handle_flat returns them
+    # a tag comes back as {"name", "value"} in that order, whatever order Lua's table keeps
+    assert same(_from_flat(values), field_by_field(proc, table), key_order=False)
+
+
+def test_a_usual_result_crosses_flat(lua):
+    proc, env = spawn_process()
+    eval_in(proc, env, "Handlers.add('p', 'P', function(m) Send({ Target = m.From, Action = 'Q', N = '1' }) end)")
+    flat = (None,) + proc._handle_flat(proc._env_table(env), 10 ** 8, False,
+                                       *__import__("aosrepl.runtime.process", fromlist=["x"])._flat_message(
+                                           make_msg(proc, action="P")))[1:]
+    assert type(flat[1]) is int, flat[:3]   # not a JSON text
+    result = _from_flat(flat)
+    assert [t["value"] for t in result["Messages"][0]["Tags"] if t["name"] == "N"] == ["1"]
 
 
 def test_nan_survives(lua):

@@ -57,16 +57,21 @@ function host.handle(msg, env, budget, replay)
   return result, nil
 end
 
--- The one-crossing path: a message from flat arguments in, its result as one JSON text out (and the stop
--- reason, as host.handle gives it). A result that cannot be written out is that message's error.
+-- The one-crossing path: a message from flat arguments in; out, the stop reason (as host.handle gives it)
+-- and the result: in the flat form when it has the usual shape (crossing.flatten), else as one JSON text.
+-- A result that cannot be written out is that message's error.
+local unpack = table.unpack
 function host.handle_flat(env, budget, replay, ...)
   local result, stopped = host.handle(crossing.inbound(...), env, budget, replay)
   -- a stopped guard stops all untrusted Lua (the library's string functions too) until the next
   -- message: clear it, unbudgeted, so the result can be written out (the stop reason is kept above)
   if stopped then guard.arm(nil) end
-  local ok, text = pcall(crossing.outbound, result)
-  if ok then return text, stopped end
-  return crossing.outbound({ Error = tostring(text) }), stopped
+  local ok, flat, n = pcall(crossing.flatten, result)
+  if ok and flat then return stopped, unpack(flat, 1, n) end
+  local text
+  ok, text = pcall(crossing.outbound, result)
+  if ok then return stopped, text end
+  return stopped, crossing.outbound({ Error = tostring(text) })
 end
 
 -- Replays: the same, with nothing read back (the result was logged the first time).
