@@ -5,7 +5,6 @@ moment it is released (`deferring()`), so a subscriber may call back into the ne
 """
 from __future__ import annotations
 
-import contextlib
 import threading
 
 from aosrepl.network.errors import NetworkError, NetworkTimeout
@@ -29,7 +28,8 @@ class Observers:
         self._notice_subscribers: list = []
         self._waiters: dict[tuple[str, str], Waiter] = {}
         self._watched: set[str] = set()    # messages whose errors are reported as notices (genesis Evals)
-        self._deferred = threading.local()
+        self._deferred = threading.local()   # .lines: the notices held back on this thread (None: none)
+        self._deferring = _Deferring(self)
         self.notices: list[str] = []
 
     # -- subscriptions ----------------------------------------------------------------------------------
@@ -123,20 +123,9 @@ class Observers:
                 waiter.event.set()
 
     # -- notices ----------------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def deferring(self):
+    def deferring(self) -> "_Deferring":
         """Notices raised inside reach their subscribers when the block ends (re-entrant)."""
-        local = self._deferred
-        outer = getattr(local, "lines", None) is None
-        if outer:
-            local.lines = []
-        try:
-            yield
-        finally:
-            if outer:
-                lines, local.lines = local.lines, None
-                for text in lines:
-                    self._emit(text)
+        return self._deferring
 
     def notice(self, text: str) -> None:
         self.notices.append(text)
@@ -155,3 +144,27 @@ class Observers:
             except Exception:   # an observer's bug must not stop the network
                 pass
 
+
+class _Deferring:
+    """Observers.deferring(): a reusable context manager (one object, any thread, nested), not a generator:
+    it is on every message's path."""
+    __slots__ = ("_observers",)
+
+    def __init__(self, observers: Observers):
+        self._observers = observers
+
+    def __enter__(self):
+        local = self._observers._deferred
+        depth = getattr(local, "depth", 0)
+        if depth == 0:
+            local.lines = []
+        local.depth = depth + 1
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        local = self._observers._deferred
+        local.depth -= 1
+        if local.depth == 0:
+            lines, local.lines = local.lines, None
+            for text in lines:
+                self._observers._emit(text)
+        return False

@@ -6,7 +6,6 @@ the scheduler under the same lock, so queue order always follows nonce order.
 """
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 
 from aosrepl import ids, modules
@@ -32,33 +31,19 @@ class Router:
         self._seed = seed
         self.limits = limits
         self._undo: list | None = None
+        # the context managers of locked() and unit(): classes, not generators (they are on every message's path)
+        self._locked = _Locked(observers, log.lock)
+        self._unit = _Unit(self)
 
     # -- locking and atomic units ---------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def locked(self):
+    def locked(self) -> "_Locked":
         """Hold the routing lock; notices raised meanwhile are emitted once it is released."""
-        with self.observers.deferring():
-            with self.log.lock:
-                yield
+        return self._locked
 
-    @contextlib.contextmanager
-    def unit(self):
+    def unit(self) -> "_Unit":
         """One atomic log write (re-entrant); memory changes registered with `_remember` are undone if it
         fails. Callers hold the lock."""
-        outer = self._undo is None
-        if outer:
-            self._undo = []
-        try:
-            with self.log.transaction():
-                yield
-        except BaseException:
-            if outer:
-                for undo in reversed(self._undo):
-                    undo()
-            raise
-        finally:
-            if outer:
-                self._undo = None
+        return self._unit
 
     def _remember(self, undo) -> None:
         if self._undo is not None:
@@ -297,6 +282,68 @@ class Router:
             for seq in pending:
                 deliveries.append(self.schedule(slot, seq, self.log.body_by_seq(seq)))
         self.dispatch(deliveries, from_outside=True)
+
+
+class _Locked:
+    __slots__ = ("_deferring", "_lock")
+
+    def __init__(self, observers, lock):
+        self._deferring, self._lock = observers.deferring(), lock
+
+    def __enter__(self):
+        self._deferring.__enter__()
+        try:
+            self._lock.acquire()
+        except BaseException:
+            self._deferring.__exit__(None, None, None)
+            raise
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        try:
+            self._lock.release()
+        finally:
+            self._deferring.__exit__(kind, value, traceback)
+        return False
+
+
+class _Unit:
+    """Router.unit(): the log's transaction, with the router's undo list (state lives in the router, which is
+    only used with its lock held)."""
+    __slots__ = ("_router", "_outer")
+
+    def __init__(self, router: Router):
+        self._router = router
+        self._outer: list = []   # per entered level: was it the outer one
+
+    def __enter__(self):
+        router = self._router
+        outer = router._undo is None
+        if outer:
+            router._undo = []
+        try:
+            router.log.transaction().__enter__()
+        except BaseException:
+            if outer:
+                router._undo = None
+            raise
+        self._outer.append(outer)
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        router = self._router
+        outer = self._outer.pop()
+        failed = kind is not None
+        try:
+            router.log.transaction().__exit__(kind, value, traceback)
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            if outer:
+                undo, router._undo = router._undo or [], None
+                if failed:
+                    for step in reversed(undo):
+                        step()
+        return False
 
 
 def delivered(body: dict, nonce: int, link: str, rec: ProcessRecord) -> dict:

@@ -30,7 +30,6 @@ Streamed reads (`stream_history`) fetch in pages: constant memory.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
@@ -127,6 +126,8 @@ class MessageLog:
         self._write_lock = threading.Lock()  # the writing connection (the committer; close)
         self._depth = 0
         self._unit: list = []               # rows of the unit being written: (statement, args)
+        self._unit_counters = (0, 0)          # the counters when the outer unit began (restored if it fails)
+        self._unit_context = _Unit(self)      # what transaction() returns (a class, not a generator: hot path)
         self._unit_messages: dict = {}      # id -> (seq, body) of messages in that unit
         self._staged: list = []             # rows of finished units, waiting for the next commit
         self._committing: list = []         # rows being committed now
@@ -196,27 +197,31 @@ class MessageLog:
                                f"this one reads {VERSION}). It was left untouched.")
 
     # -- units, batches, group commit ------------------------------------------------------------------
-    @contextlib.contextmanager
-    def transaction(self):
+    def transaction(self) -> "_Unit":
         """One atomic unit of writes (re-entrant: nested uses join the outer one). It joins the staged batch;
         `ticket()` afterwards names that batch."""
-        with self.lock:
-            if self.closed or self.failure is not None:
-                raise sqlite3.ProgrammingError("the network log is closed" if self.closed else
-                                               f"the network log stopped after a failed commit ({self.failure})")
-            self._depth += 1
-            if self._depth == 1:
-                counters = (self._next_seq, self._process_count)
-            try:
-                yield self
-            except BaseException:
-                self._depth -= 1
-                if self._depth == 0:   # drop the unit: nothing of it was written anywhere
-                    self._unit, self._unit_messages = [], {}
-                    self._next_seq, self._process_count = counters
-                raise
+        return self._unit_context
+
+    def _begin_unit(self) -> None:
+        self.lock.acquire()
+        if self.closed or self.failure is not None:
+            self.lock.release()
+            raise sqlite3.ProgrammingError("the network log is closed" if self.closed else
+                                           f"the network log stopped after a failed commit ({self.failure})")
+        self._depth += 1
+        if self._depth == 1:
+            self._unit_counters = (self._next_seq, self._process_count)
+
+    def _end_unit(self, failed: bool) -> None:
+        try:
             self._depth -= 1
-            if self._depth == 0 and self._unit:
+            if self._depth:
+                return
+            if failed:   # drop the unit: nothing of it was written anywhere
+                self._unit, self._unit_messages = [], {}
+                self._next_seq, self._process_count = self._unit_counters
+                return
+            if self._unit:
                 self._staged.extend(self._unit)
                 for mid, (seq, body) in self._unit_messages.items():
                     self._recent[mid] = (seq, body, self._batch)
@@ -227,6 +232,8 @@ class MessageLog:
                 if not self._dirty:
                     self._dirty = True
                     self._changed.notify_all()
+        finally:
+            self.lock.release()
 
     def _write(self, statement: str, args: tuple) -> None:
         if self._depth == 0:
@@ -376,9 +383,10 @@ class MessageLog:
     def insert_message(self, body: dict, action: str | None) -> int:
         # the body as ASCII JSON: any Python text (even lone surrogates) is stored and read back unchanged
         seq = self._next_seq
+        # the body is staged as it is and encoded by the committer (off the message path; bodies are never
+        # changed once logged)
         self._write(INSERT_MESSAGE, (seq, _column(body["Id"]), _column(body.get("Target")),
-                                     _column(body.get("From")), _column(action), body["Timestamp"],
-                                     _encode_body(body)))
+                                     _column(body.get("From")), _column(action), body["Timestamp"], body))
         self._next_seq = seq + 1
         self._unit_messages[body["Id"]] = (seq, body)
         return seq
@@ -439,8 +447,8 @@ class MessageLog:
         """Mark a delivery handled, keeping its result's Output or Error (its outbox is in the log already,
         as the messages it caused)."""
         kept = None if result is None else {k: v for k, v in result.items() if k not in OUTBOX_FIELDS}
-        text = None if kept is None else _encode_result(kept)
-        self._write(FINISH_DELIVERY, (state, text, pid, nonce))
+        # encoded by the committer, as message bodies are (a result is published only once committed)
+        self._write(FINISH_DELIVERY, (state, kept, pid, nonce))
 
     def retire(self, pid: str) -> list[int]:
         """Close the books of an ephemeral process (inside a unit): returns the seqs of its messages that were
@@ -574,6 +582,22 @@ class MessageLog:
         return [r[0] for r in self._all("SELECT process FROM monitors ORDER BY process")]
 
 
+class _Unit:
+    """MessageLog.transaction()'s context manager (state lives in the log, under its lock)."""
+    __slots__ = ("_log",)
+
+    def __init__(self, log: MessageLog):
+        self._log = log
+
+    def __enter__(self) -> MessageLog:
+        self._log._begin_unit()
+        return self._log
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        self._log._end_unit(failed=kind is not None)
+        return False
+
+
 _encode_body = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
 _encode_result = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=str).encode
 
@@ -606,6 +630,10 @@ def _execute_grouped(conn, rows) -> None:
         added.clear()
 
     for statement, args in rows:
+        if statement is INSERT_MESSAGE:
+            args = args[:6] + (_encode_body(args[6]),)
+        elif statement is FINISH_DELIVERY and args[1] is not None:
+            args = (args[0], _result_text(args[1])) + args[2:]
         if statement is FINISH_DELIVERY and (args[2], args[3]) in added:
             # added and finished in the same stretch: one row written as it ends up, no update
             i = added[(args[2], args[3])]
@@ -620,6 +648,15 @@ def _execute_grouped(conn, rows) -> None:
             drain()
             conn.execute(statement, args)
     drain()
+
+
+def _result_text(kept: dict) -> str:
+    """A result's Output or Error as stored. Encoding must not fail on the committer (that would stop the log):
+    what cannot be written (a cycle) is stored as an Error saying so."""
+    try:
+        return _encode_result(kept)
+    except (ValueError, TypeError, RecursionError) as exc:
+        return _encode_result({"Error": f"The result could not be stored: {exc}"})
 
 
 def _column(text):

@@ -45,9 +45,11 @@ class HeapLimits:
         """Called by the sandbox (a Lua-side mode name as bytes) and by the runtime."""
         if isinstance(mode, bytes):
             mode = mode.decode()
+        cap = self.cap(mode)
         self.mode = mode
-        self.current = self.cap(mode)
-        self._runtime.set_max_memory(self.current)
+        if cap != self.current:   # unchanged (host -> host, the usual case between messages): nothing to do
+            self.current = cap
+            self._runtime.set_max_memory(cap)
 
     def enter_host(self) -> tuple[str, int]:
         """Switch to the host's cap for a crossing made while process code runs (a native's result);
@@ -68,10 +70,15 @@ class HeapLimits:
 
 def message_bytes(msg: dict) -> int:
     """The size the MAX_MESSAGE_BYTES limit counts: Data plus every tag name and value."""
-    size = len(_text(msg.get("Data")))
+    data = msg.get("Data")
+    size = len(data) if type(data) is str else len(_text(data))
     for tag in msg.get("Tags") or ():
         if isinstance(tag, dict):
-            size += len(_text(tag.get("name"))) + len(_text(tag.get("value")))
+            name, value = tag.get("name"), tag.get("value")
+            if type(name) is str and type(value) is str:   # the usual case, on every message's path
+                size += len(name) + len(value)
+            else:
+                size += len(_text(name)) + len(_text(value))
     return size
 
 

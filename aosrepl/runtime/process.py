@@ -34,6 +34,12 @@ class ProcessLimits:
     instructions: int = 100_000_000     # Lua instructions per handled message
 
 
+# What pushing a message's arguments may allocate besides their bytes (stack growth, string headers):
+# the preset cap must leave this much room (process.py `_preset_heap`).
+PUSH_SLACK = 64 << 10
+PUSH_SLACK_PER_VALUE = 64
+_MODE_NAMES = {"user": b"user", "replay": b"replay"}   # Lua strings (a Python str would cross as an object)
+
 # result fields that are arrays even when empty
 _ARRAY_FIELDS = ("Messages", "Spawns", "Assignments")
 # the message fields crossing.lua's `inbound` takes, in its argument order (then the tags)
@@ -101,11 +107,14 @@ class LuaProcess:
             try:
                 self._heap.set_mode("host")
                 flat = _flat_message(msg)
-                if flat is not None:   # the usual shape: one call in, one JSON text out
+                if flat is not None:   # the usual shape: one call in, one flat list (or JSON text) out
+                    env_lua = self._env_table(env)
+                    preset = self._preset_heap(flat, replay)
                     if not keep_result:
-                        self._note_stop(self._replay_flat(self._env_table(env), budget, replay, *flat))
+                        self._note_stop(self._replay_flat(env_lua, budget, replay, preset, self._heap.current,
+                                                          *flat))
                         return None
-                    values = self._handle_flat(self._env_table(env), budget, replay, *flat)
+                    values = self._handle_flat(env_lua, budget, replay, preset, self._heap.current, *flat)
                     self._note_stop(values[0])
                     if type(values[1]) is bytes:   # a result of another shape, as one JSON text
                         return self._finish_result(_from_json(values[1]))
@@ -125,6 +134,22 @@ class LuaProcess:
             finally:
                 self._interrupted = False
                 self._heap.set_mode("host")
+
+    def _preset_heap(self, flat: list, replay: bool) -> bytes | None:
+        """Set the heap cap the message will run under before the call (so Lua need not call back to switch
+        it), when the message's arguments surely fit under it; returns that mode as host.lua names it, or
+        None (the host's cap stays and Lua switches). The arguments are pushed outside any protected call:
+        they must never fail."""
+        mode = "replay" if replay else "user"
+        cap = self._heap.cap(mode)
+        need = self._runtime.get_memory_used() + PUSH_SLACK + PUSH_SLACK_PER_VALUE * len(flat)
+        for value in flat:
+            if type(value) is bytes:
+                need += len(value)
+        if need > cap:
+            return None
+        self._heap.set_mode(mode)
+        return _MODE_NAMES[mode]
 
     def _note_stop(self, stop) -> None:
         if stop is not None:

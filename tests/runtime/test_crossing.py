@@ -8,7 +8,7 @@ import pytest
 from aosrepl.runtime import LuaProcess
 from aosrepl.runtime.bridge import to_python
 from aosrepl.runtime.library import runtime_source
-from aosrepl.runtime.process import _from_flat, _from_json
+from aosrepl.runtime.process import _flat_message, _from_flat, _from_json
 from aosrepl.runtime.testing import eval_in, make_msg, spawn_process
 
 RESULTS = [
@@ -93,11 +93,10 @@ def test_the_flat_form_equals_field_by_field(lua, index):
 def test_a_usual_result_crosses_flat(lua):
     proc, env = spawn_process()
     eval_in(proc, env, "Handlers.add('p', 'P', function(m) Send({ Target = m.From, Action = 'Q', N = '1' }) end)")
-    flat = (None,) + proc._handle_flat(proc._env_table(env), 10 ** 8, False,
-                                       *__import__("aosrepl.runtime.process", fromlist=["x"])._flat_message(
-                                           make_msg(proc, action="P")))[1:]
-    assert type(flat[1]) is int, flat[:3]   # not a JSON text
-    result = _from_flat(flat)
+    values = proc._handle_flat(proc._env_table(env), 10 ** 8, False, None, None,
+                               *_flat_message(make_msg(proc, action="P")))
+    assert type(values[1]) is int, values[:3]   # not a JSON text
+    result = _from_flat(values)
     assert [t["value"] for t in result["Messages"][0]["Tags"] if t["name"] == "N"] == ["1"]
 
 

@@ -44,10 +44,16 @@ end
 
 -- Returns the result table and, when the message was stopped (budget, interrupt,
 -- memory), the reason; nil otherwise. `replay`: the message completed live once.
-function host.handle(msg, env, budget, replay)
-  guard.arm(budget, msg.Timestamp, replay and "replay" or memory_mode(msg))
+-- `preset`, `cap`: the heap mode the host already set for this message ("user" or "replay") and its
+-- cap in bytes (nil: the host left its own cap in place). When the mode this message needs is the one
+-- preset, no call goes back to the host to switch caps: the message runs from start to end without
+-- the host (and, on its thread, without Python's lock), unless the heap ends near the cap (disarm).
+function host.handle(msg, env, budget, replay, preset, cap)
+  local mode = replay and "replay" or memory_mode(msg)
+  local switched = mode ~= preset
+  guard.arm(budget, msg.Timestamp, switched and mode or nil)
   local ok, result = pcall(current_process().handle, msg, env)
-  local stopped = guard.disarm()
+  local stopped = guard.disarm(not switched and cap or nil)
   if not stopped and not ok and result == MEMORY_ERROR then stopped = MEMORY_ERROR end
   if stopped then return { Error = stopped }, stopped end
   if not ok then return { Error = tostring(result) }, nil end
@@ -61,8 +67,8 @@ end
 -- and the result: in the flat form when it has the usual shape (crossing.flatten), else as one JSON text.
 -- A result that cannot be written out is that message's error.
 local unpack = table.unpack
-function host.handle_flat(env, budget, replay, ...)
-  local result, stopped = host.handle(crossing.inbound(...), env, budget, replay)
+function host.handle_flat(env, budget, replay, preset, cap, ...)
+  local result, stopped = host.handle(crossing.inbound(...), env, budget, replay, preset, cap)
   -- a stopped guard stops all untrusted Lua (the library's string functions too) until the next
   -- message: clear it, unbudgeted, so the result can be written out (the stop reason is kept above)
   if stopped then guard.arm(nil) end
@@ -75,8 +81,8 @@ function host.handle_flat(env, budget, replay, ...)
 end
 
 -- Replays: the same, with nothing read back (the result was logged the first time).
-function host.replay_flat(env, budget, replay, ...)
-  local _, stopped = host.handle(crossing.inbound(...), env, budget, replay)
+function host.replay_flat(env, budget, replay, preset, cap, ...)
+  local _, stopped = host.handle(crossing.inbound(...), env, budget, replay, preset, cap)
   return stopped
 end
 
