@@ -13,7 +13,6 @@ from aosrepl import ids
 from aosrepl.inference import llama_library, models
 from aosrepl.inference.engine import InferenceError, LocalEngine
 from aosrepl.inference.models import ModelError
-from aosrepl.inference.remote import RemoteEngine
 
 WRAPPER = Path(__file__).with_name("llama.lua")
 
@@ -93,12 +92,17 @@ def _as_int(value):
 
 def make_engine(model=None, backend=None, threads=None):
     if backend:
+        from aosrepl.inference.remote import RemoteEngine   # http.client and friends: only for a backend
         return RemoteEngine(backend)
     return LocalEngine(model_override=model, threads=threads)
 
 
 def make_factory(model=None, backend=None, threads=None):
     """factory(bridge) -> the `llama` Lua table for one process (one engine per process)."""
+    if backend:
+        # imported here, on the thread that builds the network: scheduler threads import nothing
+        import aosrepl.inference.remote  # noqa: F401
+
     def factory(bridge):
         calls = EngineCalls(make_engine(model, backend, threads))
         core = bridge.make_module(calls.functions())

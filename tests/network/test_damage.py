@@ -35,14 +35,22 @@ def a_network(data: Path) -> str:
         return a
 
 
+WAL_WITH_SEVERAL_COMMITS = 256 << 10
+
+
 def killed_while_busy(data: Path, seconds: float = 2.0) -> None:
-    """A network streaming messages, SIGKILLed after `seconds` (its WAL stays behind)."""
+    """A network streaming messages, SIGKILLed after `seconds` once its WAL holds several transactions (the
+    committer truncates the WAL when it grows past its bound, so a kill right after that would leave none)."""
     child = subprocess.Popen([sys.executable, str(CHILD), str(data), "100000"], stdout=subprocess.PIPE, text=True)
     watchdog = threading.Timer(120, child.kill)
     watchdog.start()
+    wal = Path(f"{data / 'aosrepl.db'}-wal")
     try:
         assert child.stdout.readline().startswith("READY")
         time.sleep(seconds)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not wal.exists() or wal.stat().st_size < WAL_WITH_SEVERAL_COMMITS):
+            time.sleep(0.002)
         os.kill(child.pid, signal.SIGKILL)
     finally:
         watchdog.cancel()
