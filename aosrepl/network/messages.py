@@ -5,7 +5,7 @@ Lua's `tostring` would print them (`1`, `1.5`, `3.0`, `1e+16`, `true`).
 """
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import json
 import math
@@ -130,8 +130,12 @@ def next_hash_chain(previous: str | None, message_id: str) -> str:
     return ids.encode(h.digest())
 
 
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def _b64decode(text: str) -> bytes:
+    # what base64.urlsafe_b64decode does (the same lenient decoder), without its wrappers: once per message
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError):
+        return binascii.a2b_base64((text + "=" * (-len(text) % 4)).encode("ascii").translate(_FROM_URLSAFE))
+    except (ValueError, TypeError):   # binascii.Error is a ValueError, as is non-ASCII text
         return text.encode()
