@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import random
 import re
 import secrets
 import threading
+import weakref
 
 WAR_TOKEN = "xU9zFkq3X2ZQ6olwNVvr1vUWIjc3kXTWr7xKQD6dh10"
 LLAMA_HERDER = "wh5vB2IbqmIBUqgodOaTvByNFDPr73gbUq1bVOUtCrw"
@@ -50,12 +52,34 @@ def derived(*parts: str) -> str:
 class IdSource:
     """Fresh ids: random by default, or a fixed sequence from a seed (tests, deterministic mode)."""
 
+    # random ids are cut from a buffer of the OS's random bytes: one system call per this many ids, not per id
+    BUFFERED_IDS = 256
+
     def __init__(self, seed: int | None = None):
         self._lock = threading.Lock()
         self._rng = random.Random(seed) if seed is not None else None
+        self._random = b""
+        self._used = 0
+        _SOURCES.add(self)
 
     def new(self) -> str:
-        if self._rng is None:
-            return encode(secrets.token_bytes(32))
         with self._lock:
-            return encode(self._rng.getrandbits(256).to_bytes(32, "big"))
+            if self._rng is not None:
+                return encode(self._rng.getrandbits(256).to_bytes(32, "big"))
+            if self._used >= len(self._random):
+                self._random, self._used = secrets.token_bytes(32 * self.BUFFERED_IDS), 0
+            raw = self._random[self._used:self._used + 32]
+            self._used += 32
+        return encode(raw)
+
+
+# A forked copy of the network (a dry-run) must not cut the ids the network itself will use next.
+_SOURCES: "weakref.WeakSet[IdSource]" = weakref.WeakSet()
+
+
+def _forget_buffers_in_child() -> None:
+    for source in list(_SOURCES):
+        source._random, source._used = b"", 0
+
+
+os.register_at_fork(after_in_child=_forget_buffers_in_child)

@@ -184,8 +184,9 @@ class Router:
             target = lua_tostring(target) if target is not None else None
             body = self.stamp(self.derived_id(*parts, "m", i), pid, ids.MU_AUTHORITY, target, tags,
                               data_text(out.get("Data")), anchor=_anchor(out))
-            if self._refused(slot, f"A message to {target}", self.limits.refuse_size(body)
-                             or self.limits.refuse_message(pid)):
+            why = self.limits.refuse_size(body) or self.limits.refuse_message(pid)
+            if why is not None:
+                self._refused(slot, f"A message to {target}", why)
                 continue
             deliveries += self.accept(body)
         for i, spawn in enumerate(_as_list(result.get("Spawns"))):
