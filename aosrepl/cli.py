@@ -321,6 +321,8 @@ def main(argv=None) -> int:
             out.write(display.splash(data_dir=str(data_dir), wallet=net.wallet.address, model=args.model,
                                      backend=args.backend, workers=args.workers))
         pid = find_process(net, args, module)
+        if net.is_local:
+            net.preload(pid)      # its state is rebuilt while the services start
         from aosrepl.console.session import ConsoleSession
         # Scripted runs print results only: no hints meant for a person at the keyboard.
         session = ConsoleSession(net, pid, display.CurrentStdout(), color=color, data_dir=data_dir,

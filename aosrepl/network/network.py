@@ -16,7 +16,7 @@ from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, data_text, next_hash_
 from aosrepl.network.observers import Observers
 from aosrepl.network.processes import ProcessRecord, ProcessTable, Slot
 from aosrepl.network.router import Router, delivered
-from aosrepl.network.runner import ProcessRunner, Unavailable, env_of
+from aosrepl.network.runner import ProcessRunner, Unavailable, env_of, natives_of
 from aosrepl.network.scheduler import Scheduler
 from aosrepl.network.store import MessageLog
 
@@ -271,6 +271,26 @@ class Network:
             return name
         return (self._table.find_user_process(self.wallet.address, name)
                 or self.spawn(name, tags=tags, data=data, module=module or ids.AOS_MODULE_ID))
+
+    def preload(self, pid: str) -> None:
+        """Build `pid`'s Lua state (replaying its history) in the background now, so the console's first line
+        does not wait for it behind the services' start. Nothing is handled or logged: a message for the process
+        simply finds its state ready (or waits for the load, which takes the process's lock)."""
+        slot = self._table.get(pid)
+        if slot is None or slot.lua is not None:
+            return
+        if natives_of(slot.record):
+            self._runner.native_factories()   # their imports happen here, on this thread (see Threads, architecture)
+
+        def load():
+            with slot.use_lock:
+                if self._closed or self._closing:
+                    return
+                try:
+                    self._runner.load(slot)
+                except Exception:   # Unavailable (its reason is kept in the slot) or the log closing: the first
+                    pass            # message for the process tries again and reports it
+        threading.Thread(target=load, name=f"aosrepl-preload-{slot.label}", daemon=True).start()
 
     def new_id(self) -> str:
         """A fresh message id (e.g. for `eval(msg_id=...)`, so the Eval can be interrupted by its id)."""
