@@ -99,17 +99,18 @@ class LuaProcess:
         with self._busy:
             self._interrupted = False
             self.last_stop = None
-            size = message_bytes(msg)
+            flat = _flat_message(msg)
+            size = message_bytes(msg) if flat is None else flat[1]
             if size > MAX_MESSAGE_BYTES:
                 return {"Error": f"The message is too large ({size} bytes; a message may have at most "
                                  f"{MAX_MESSAGE_BYTES} bytes of Data and tags)."}
             budget = self.limits.instructions * (REPLAY_BUDGET_FACTOR if replay else 1)
             try:
                 self._heap.set_mode("host")
-                flat = _flat_message(msg)
                 if flat is not None:   # the usual shape: one call in, one flat list (or JSON text) out
+                    flat, _, pushed = flat
                     env_lua = self._env_table(env)
-                    preset = self._preset_heap(flat, replay)
+                    preset = self._preset_heap(len(flat), pushed, replay)
                     if not keep_result:
                         self._note_stop(self._replay_flat(env_lua, budget, replay, preset, self._heap.current,
                                                           *flat))
@@ -135,17 +136,14 @@ class LuaProcess:
                 self._interrupted = False
                 self._heap.set_mode("host")
 
-    def _preset_heap(self, flat: list, replay: bool) -> bytes | None:
+    def _preset_heap(self, values: int, pushed: int, replay: bool) -> bytes | None:
         """Set the heap cap the message will run under before the call (so Lua need not call back to switch
         it), when the message's arguments surely fit under it; returns that mode as host.lua names it, or
         None (the host's cap stays and Lua switches). The arguments are pushed outside any protected call:
-        they must never fail."""
+        they must never fail. `values`: how many; `pushed`: the bytes of their texts."""
         mode = "replay" if replay else "user"
         cap = self._heap.cap(mode)
-        need = self._runtime.get_memory_used() + PUSH_SLACK + PUSH_SLACK_PER_VALUE * len(flat)
-        for value in flat:
-            if type(value) is bytes:
-                need += len(value)
+        need = self._runtime.get_memory_used() + PUSH_SLACK + PUSH_SLACK_PER_VALUE * values + pushed
         if need > cap:
             return None
         self._heap.set_mode(mode)
@@ -226,30 +224,38 @@ def _text(exc: BaseException) -> str:
 
 
 def _flat_message(msg: dict):
-    """The arguments of crossing.lua's `inbound` for a message of the usual shape (the fields above with
-    plain values, Tags a list of {name, value} texts), else None (it then crosses the general way)."""
+    """For a message of the usual shape (the fields above with plain values, Tags a list of {name, value}
+    texts): (the arguments of crossing.lua's `inbound`, its size as `message_bytes` counts it, the bytes of its
+    texts). None for any other shape (it then crosses the general way)."""
     if type(msg) is not dict or not _FLAT_KEYS.issuperset(msg):
         return None
     tags = msg.get("Tags")
     if type(tags) is not list:
         return None
     args = []
+    pushed = 0
     for field in _FLAT_FIELDS:
         value = msg.get(field)
         if type(value) is str:
             value = value.encode("utf-8", "surrogatepass")
+            pushed += len(value)
         elif type(value) not in _SCALARS:
             return None
         args.append(value)
+    data = msg.get("Data")
+    size = len(data) if type(data) is str else (0 if data is None else len(str(data)))
     for tag in tags:
         if type(tag) is not dict or len(tag) != 2:
             return None
         name, value = tag.get("name"), tag.get("value")
         if type(name) is not str or type(value) is not str:
             return None
-        args.append(name.encode("utf-8", "surrogatepass"))
-        args.append(value.encode("utf-8", "surrogatepass"))
-    return args
+        size += len(name) + len(value)
+        name, value = name.encode("utf-8", "surrogatepass"), value.encode("utf-8", "surrogatepass")
+        pushed += len(name) + len(value)
+        args.append(name)
+        args.append(value)
+    return args, size, pushed
 
 
 def _text_of(value: bytes) -> str:

@@ -2,11 +2,13 @@
 form when it has the usual shape, equals what the field-by-field conversion (bridge.to_python) gives, for
 every kind of Lua value; a message built from flat arguments is the message the general path builds."""
 import math
+import random
 
 import pytest
 
 from aosrepl.runtime import LuaProcess
 from aosrepl.runtime.bridge import to_python
+from aosrepl.runtime.memory import message_bytes
 from aosrepl.runtime.library import runtime_source
 from aosrepl.runtime.process import _flat_message, _from_flat, _from_json
 from aosrepl.runtime.testing import eval_in, make_msg, spawn_process
@@ -94,10 +96,23 @@ def test_a_usual_result_crosses_flat(lua):
     proc, env = spawn_process()
     eval_in(proc, env, "Handlers.add('p', 'P', function(m) Send({ Target = m.From, Action = 'Q', N = '1' }) end)")
     values = proc._handle_flat(proc._env_table(env), 10 ** 8, False, None, None,
-                               *_flat_message(make_msg(proc, action="P")))
+                               *_flat_message(make_msg(proc, action="P"))[0])
     assert type(values[1]) is int, values[:3]   # not a JSON text
     result = _from_flat(values)
     assert [t["value"] for t in result["Messages"][0]["Tags"] if t["name"] == "N"] == ["1"]
+
+
+def test_the_flat_form_counts_a_message_as_message_bytes_does():
+    rng = random.Random(14)
+    alphabet = "aé\u20ac\U0001f600\ud800 \"\\"
+    for _ in range(500):
+        text = lambda: "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 8)))   # noqa: E731
+        msg = make_msg("p" * 43, action=text() or "A", data=rng.choice([text(), None, 12, 1.5, True]),
+                       tags={text() or "t": text() for _ in range(rng.randrange(0, 4))})
+        flat = _flat_message(msg)
+        assert flat is not None
+        assert flat[1] == message_bytes(msg)
+        assert flat[2] == sum(len(v) for v in flat[0] if type(v) is bytes)
 
 
 def test_nan_survives(lua):
