@@ -47,7 +47,8 @@ OUTBOX_FIELDS = ("Messages", "Spawns", "Assignments")
 APPLICATION_ID = 0x414F5352   # "AOSR": marks the file as ours at the SQLite header level
 WAL_CHECKPOINT_BYTES = 16 << 20   # checkpoint and truncate the WAL once it is this big
 CHECKPOINT_RETRY_SECONDS = 1.0   # after a checkpoint found a reader in the way
-COMMIT_GATHER_SECONDS = 0.002     # with nobody waiting for an acknowledgement, let a batch gather this long
+COMMIT_GATHER_SECONDS = 0.02      # with nobody waiting for an acknowledgement, let a batch gather this long
+# (fewer, larger commits cost less CPU; a waiter ends the gathering at once, so no acknowledgement waits for it)
 STREAM_PAGE = 512                 # rows per fetch when streaming a history
 
 SCHEMA = """
