@@ -156,30 +156,8 @@ local function flat_scalars(t, out, n)
   return n
 end
 
-local function flat_tags(tags, out, n)
-  if tags == nil then
-    out[n + 1] = -1
-    return n + 1
-  end
-  if not plain(tags) then return nil end
-  local len = array_length(tags)
-  if not len then return nil end
-  n = n + 1; out[n] = len
-  for i = 1, len do
-    local tag = rawget(tags, i)
-    if not plain(tag) then return nil end
-    local name, value = rawget(tag, "name"), rawget(tag, "value")
-    -- exactly the two fields, both text
-    if type(name) ~= "string" or type(value) ~= "string" or next(tag, next(tag, next(tag))) ~= nil then
-      return nil
-    end
-    out[n + 1], out[n + 2] = name, value
-    n = n + 2
-  end
-  return n
-end
-
-local function flat_entries(list, out, n)
+-- A plain array: its length, then each item (a plain table) as `item(entry, out, n)` writes it.
+local function flat_list(list, out, n, item)
   if not plain(list) then return nil end
   local len = array_length(list)
   if not len then return nil end
@@ -187,24 +165,43 @@ local function flat_entries(list, out, n)
   for i = 1, len do
     local entry = rawget(list, i)
     if not plain(entry) then return nil end
-    local at = n + 1
-    n = at
-    local count, tags = 0, nil
-    for k, v in next, entry do
-      if k == "Tags" then
-        tags = v
-      elseif type(k) == "string" and type(v) == "string" then
-        out[n + 1], out[n + 2] = k, v
-        n, count = n + 2, count + 1
-      else
-        return nil
-      end
-    end
-    out[at] = count
-    n = flat_tags(tags, out, n)
+    n = item(entry, out, n)
     if not n or n > FLAT_LIMIT then return nil end
   end
   return n
+end
+
+-- a tag: exactly the two fields, both text
+local function flat_tag(tag, out, n)
+  local name, value = rawget(tag, "name"), rawget(tag, "value")
+  if type(name) ~= "string" or type(value) ~= "string" or next(tag, next(tag, next(tag))) ~= nil then
+    return nil
+  end
+  out[n + 1], out[n + 2] = name, value
+  return n + 2
+end
+
+-- an outbox entry: its text fields, then its Tags (-1 when it has none)
+local function flat_entry(entry, out, n)
+  local at = n + 1
+  n = at
+  local count, tags = 0, nil
+  for k, v in next, entry do
+    if k == "Tags" then
+      tags = v
+    elseif type(k) == "string" and type(v) == "string" then
+      out[n + 1], out[n + 2] = k, v
+      n, count = n + 2, count + 1
+    else
+      return nil
+    end
+  end
+  out[at] = count
+  if tags == nil then
+    out[n + 1] = -1
+    return n + 1
+  end
+  return flat_list(tags, out, n, flat_tag)
 end
 
 -- The flat form of `result` and its length, or nil when it has another shape.
@@ -216,7 +213,7 @@ function crossing.flatten(result)
     if k == "Output" then
       n = plain(v) and flat_scalars(v, out, n)
     elseif k == "Messages" or k == "Spawns" then
-      n = flat_entries(v, out, n)
+      n = flat_list(v, out, n, flat_entry)
     elseif k == "Assignments" then
       if not plain(v) or next(v) ~= nil then return nil end
       n = n + 1; out[n] = 0
@@ -250,7 +247,7 @@ end
 -- Every function here, for the host to register as trusted: after a message was stopped, the guard
 -- stops any untrusted Lua that runs until the next message, and writing out its result must still work.
 crossing.functions = { escape, quote, number_text, key_text, encode_table, encode, crossing.outbound,
-                       crossing.inbound, plain, array_length, flat_scalars, flat_tags, flat_entries,
+                       crossing.inbound, plain, array_length, flat_scalars, flat_list, flat_tag, flat_entry,
                        crossing.flatten }
 
 return crossing
