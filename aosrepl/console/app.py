@@ -91,6 +91,7 @@ class ConsoleApp:
         self.exit_armed = False
         self.frame = 0
         self.network_busy = False
+        self._prompt_text, self._prompt_ansi = None, None    # the prompt last shown, parsed (see _message)
         self.prompt = PromptSession(
             history=self.history, lexer=PygmentsLexer(LuaLexer) if session.color else None,
             style=code_style(), include_default_pygments_style=False,      # the terminal's own 16 colours
@@ -138,7 +139,11 @@ class ConsoleApp:
                 buffer.start_completion(select_first=False)       # several ways on: show them
 
     def _message(self):
-        return ANSI(self.session.prompt)
+        # prompt_toolkit asks for the prompt many times per redraw: parse its escape codes once per prompt text
+        text = self.session.prompt
+        if text != self._prompt_text:
+            self._prompt_text, self._prompt_ansi = text, ANSI(text)
+        return self._prompt_ansi
 
     def _styled(self, text: str) -> ANSI:
         return ANSI(text if self.session.color else strip_ansi(text))
