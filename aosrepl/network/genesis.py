@@ -12,12 +12,15 @@ message once logged is handled even if the network stops before running it (it s
 """
 from __future__ import annotations
 
+import json
+
 from aosrepl import ids, services
 from aosrepl.services import packages
 
 MINT_AMOUNT = "1000000000000000"       # 1000 wAR (12 decimals) for the wallet's faucet
 STEPS_META = "genesis:steps"           # set once genesis checks this data dir's steps by message id
 ADOPTED = "genesis:adopted:"           # + a step's id: done by a genesis from before step ids
+REGISTERED = "genesis:registered"      # the workers last registered with the herder, and that message's id
 
 
 def run(net) -> None:
@@ -109,6 +112,27 @@ def _start_workers(net) -> None:
             continue   # not written yet
         net._respawn_ephemeral(spec, source, owner=services.SERVICE_OWNER)
         started.append(spec.id)
-    if started and net.has_process(ids.LLAMA_HERDER):
+    if started and net.has_process(ids.LLAMA_HERDER) and not _still_registered(net, started):
         listing = ", ".join(f'"{pid}"' for pid in started)
-        _eval(net, ids.LLAMA_HERDER, f"if type(RegisterWorkers) == 'function' then RegisterWorkers({{{listing}}}) end")
+        mid = net.new_id()
+        _eval(net, ids.LLAMA_HERDER, f"if type(RegisterWorkers) == 'function' then RegisterWorkers({{{listing}}}) end",
+              mid)
+        net.log.set_meta(REGISTERED, json.dumps({"workers": started, "message": mid}))
+
+
+def _still_registered(net, workers: list[str]) -> bool:
+    """Does the herder hold this very registration, untouched? True when the same workers were registered
+    last and the herder has received nothing since: then its herd is these workers, and no job was handed to
+    them after that registration (a job it handed out itself is a message still pending for that worker, which
+    the fresh worker receives; an answer would be a message to the herder). The Eval is not sent again: sending
+    it at every start would add a message to the herder's history each time, and loading the herder replays
+    that history: every start would be slower than the one before."""
+    try:
+        last = json.loads(net.log.get_meta(REGISTERED) or "null")
+    except ValueError:
+        return False
+    if not isinstance(last, dict) or last.get("workers") != workers or not isinstance(last.get("message"), str):
+        return False
+    nonce = net.log.delivery_nonce(ids.LLAMA_HERDER, last["message"])
+    latest = net.log.last_links([ids.LLAMA_HERDER]).get(ids.LLAMA_HERDER)
+    return nonce is not None and latest is not None and latest[0] == nonce

@@ -477,6 +477,12 @@ class MessageLog:
                 links[pid] = (row[0], row[1])
         return links
 
+    def delivery_nonce(self, pid: str, msg_id: str) -> int | None:
+        """The nonce under which `pid` received the message with this id (its latest delivery), or None."""
+        row = self._one("SELECT MAX(d.nonce) FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
+                        "WHERE d.process = ? AND m.id = ?", (pid, msg_id))
+        return row[0] if row else None
+
     def history(self, pid: str, generation: int, states=("handled",)) -> list[tuple[int, str, dict]]:
         """(nonce, hash_chain, body) of a process's deliveries in the given states, in scheduler order."""
         return list(self.stream_history(pid, generation, states))

@@ -6,7 +6,8 @@
 -- queue (multiplier = paid / needed). The answer goes back to the client as Inference-Response with its
 -- X-Reference. If anything fails, a request refused on arrival included (no prompt, a bad token count,
 -- too small a fee), the client gets Inference-Error (Error = the reason) and its payment back (a wAR
--- Transfer with X-Reason). Workers are registered by RegisterWorkers at every network start.
+-- Transfer with X-Reason). Workers are registered by RegisterWorkers at a network start (unless this herder
+-- has received nothing since it registered the same workers).
 
 WrappedAR = WrappedAR or "xU9zFkq3X2ZQ6olwNVvr1vUWIjc3kXTWr7xKQD6dh10"
 SetPromptFee = SetPromptFee or 1
@@ -117,8 +118,9 @@ function DispatchWork()
   end
 end
 
--- Genesis calls this at every start with the freshly spawned workers: the old ones are gone, so their
--- jobs go back to the queue (in their old places) and are handed to the new herd.
+-- Genesis calls this at a start with the freshly spawned workers (skipped when nothing reached this herder
+-- since it registered the same workers): the old ones are gone, so their jobs go back to the queue (in their
+-- old places) and are handed to the new herd.
 function RegisterWorkers(workers)
   assert(type(workers) == "table", "RegisterWorkers expects a list of worker process ids")
   for _, id in ipairs(workers) do

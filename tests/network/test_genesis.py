@@ -126,3 +126,28 @@ def test_a_worker_message_cut_off_by_close_is_redelivered_to_the_fresh_worker(tm
         assert net.run_until_idle(30)
         assert owner_eval(net, worker, "Worked") == "done"
         assert owner_eval(net, worker, "Booted") == "1"
+
+def herder_messages(net) -> int:
+    return len(net.log.history(ids.LLAMA_HERDER, 0))
+
+def test_a_start_registers_the_workers_again_only_when_the_herder_may_have_changed(tmp_path, fake_services):
+    """The herder's history must not grow with every start (loading it replays that history): an unchanged
+    registration is not sent again. It is, once the herder has received anything or the workers changed."""
+    data = tmp_path / "data"
+    with Network(data, workers=1, deterministic=True) as net:
+        assert net.run_until_idle(30)
+        registered = herder_messages(net)      # its spawn, its source and the registration
+    assert registered == 3
+    for _ in range(3):                       # nothing reached the herder: no new registration
+        with Network(data, workers=1, deterministic=True) as net:
+            assert net.run_until_idle(30)
+            assert herder_messages(net) == registered
+            assert net.notices == []
+    with Network(data, workers=1, deterministic=True) as net:   # the herder hears of something...
+        owner_eval(net, ids.LLAMA_HERDER, "Registered = {}")
+    with Network(data, workers=1, deterministic=True) as net:   # ...so the next start registers again
+        assert net.run_until_idle(30)
+        assert owner_eval(net, ids.LLAMA_HERDER, "table.concat(Registered, ',')") == services.worker_id(0)
+    with Network(data, workers=2, deterministic=True) as net:   # other workers: registered
+        assert net.run_until_idle(30)
+        assert owner_eval(net, ids.LLAMA_HERDER, "#Registered") == "2"
