@@ -84,10 +84,17 @@ def _commits_after(data: bytes, first: int, frames: int, frame_size: int, salt1:
     return count
 
 
-def delivery_damage(rows) -> list[str]:
-    """Problems in one process's deliveries: rows of (nonce, hash_chain, message id) in nonce order."""
+def delivery_damage(rows, anchored: bool = False) -> list[str]:
+    """Problems in one process's deliveries: rows of (nonce, hash_chain, message id) in nonce order, from
+    nonce 1; or, `anchored`, from any nonce, the first row being the link the others follow on from (it is
+    not checked itself)."""
     problems = []
     expected_nonce, link = 1, None
+    rows = iter(rows)
+    if anchored:
+        for nonce, hash_chain, _ in rows:
+            expected_nonce, link = nonce + 1, hash_chain
+            break
     for nonce, hash_chain, msg_id in rows:
         if nonce != expected_nonce:
             missing = (f"nonce {expected_nonce}" if nonce == expected_nonce + 1

@@ -75,7 +75,10 @@ class ProcessRunner:
                               f"its messages stay in the log.")
         if slot.broken is None and rec.id not in self._chains_checked:
             self._chains_checked.add(rec.id)     # once per run (a rebuild after a stop need not repeat it)
-            for problem in delivery_damage(self.log.delivery_chain(rec.id)):
+            # An ephemeral process's earlier generations are retired: never replayed nor delivered again. Only
+            # the current one is checked (else each start would read every earlier start's deliveries).
+            chain = self.log.delivery_chain(rec.id, rec.generation)
+            for problem in delivery_damage(chain, anchored=rec.generation > 0):
                 self.observers.notice(f"The log of process {slot.label} is damaged: {problem}. It was left "
                                       f"untouched; the process is rebuilt from what remains.")
         if slot.broken is None:

@@ -504,11 +504,14 @@ class MessageLog:
                          "JOIN messages m ON m.seq = d.msg_seq WHERE d.state = 'pending' ORDER BY d.process, d.nonce")
         return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
-    def delivery_chain(self, pid: str):
-        """(nonce, hash_chain, message id) of every delivery of a process, in nonce order: an iterator that
-        holds one page of rows at a time (checked before a replay, so it must not cost memory per message)."""
+    def delivery_chain(self, pid: str, generation: int = 0):
+        """(nonce, hash_chain, message id) of the deliveries of a process from `generation` on, in nonce order,
+        after the one delivery before them (the link they follow on from; none for generation 0, whose chain
+        starts at nonce 1): an iterator that holds one page of rows at a time (checked before a replay, so it
+        must not cost memory per message)."""
         return self._stream("SELECT d.nonce, d.hash_chain, m.id FROM deliveries d JOIN messages m ON m.seq = d.msg_seq "
-                            "WHERE d.process = ? ORDER BY d.nonce", (pid,))
+                            "WHERE d.process = ? AND d.nonce >= (SELECT COALESCE(MIN(nonce), 1) - 1 FROM deliveries "
+                            "WHERE process = ? AND generation >= ?) ORDER BY d.nonce", (pid, pid, generation))
 
     def _stream(self, sql: str, args: tuple):
         """Rows of a query, a page at a time, through a connection of its own, after a flush."""

@@ -168,3 +168,21 @@ def test_an_intact_log_reports_nothing(tmp_path):
     with Network(data, services=False, deterministic=True) as net:
         ev(net, a, "N")
         assert not any("damaged" in n for n in net.notices)
+
+
+def test_a_chain_checked_from_an_anchor_starts_at_its_first_row():
+    from aosrepl.network.damage import delivery_damage
+    from aosrepl.network.messages import next_hash_chain
+    ids = [chr(65 + i) * 43 for i in range(6)]
+    rows, link = [], None
+    for nonce, mid in enumerate(ids, 1):
+        link = next_hash_chain(link, mid)
+        rows.append((nonce, link, mid))
+    assert delivery_damage(rows) == []
+    assert delivery_damage(rows[3:], anchored=True) == []               # from nonce 4, linking on from it
+    assert delivery_damage(rows[3:]) == ["the delivery with nonces 1 to 3 is missing (a message was lost from "
+                                         "the log)"]
+    broken = rows[3:5] + [(6, "x" * 43, ids[5])]
+    assert delivery_damage(broken, anchored=True) == [f"the Hash-Chain breaks at nonce 6 (message {ids[5]})"]
+    assert delivery_damage([rows[2], rows[4]], anchored=True) == [
+        "the delivery with nonce 4 is missing (a message was lost from the log)"]

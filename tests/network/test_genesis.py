@@ -151,3 +151,27 @@ def test_a_start_registers_the_workers_again_only_when_the_herder_may_have_chang
     with Network(data, workers=2, deterministic=True) as net:   # other workers: registered
         assert net.run_until_idle(30)
         assert owner_eval(net, ids.LLAMA_HERDER, "#Registered") == "2"
+
+def test_a_worker_start_checks_only_the_current_generation_of_its_log(tmp_path, fake_services):
+    """A worker is started fresh at every start, its earlier runs retired: the chain check before it loads
+    reads its current run only (reading all of them made every start slower than the one before), and
+    damage in a retired run is no concern of it."""
+    import sqlite3
+    data = tmp_path / "data"
+    worker = services.worker_id(0)
+    for _ in range(4):
+        with Network(data, workers=1, deterministic=True) as net:
+            assert net.run_until_idle(30)
+    conn = sqlite3.connect(str(data / "aosrepl.db"))
+    conn.execute("UPDATE deliveries SET hash_chain = ? WHERE process = ? AND nonce = 2", ("x" * 43, worker))
+    conn.commit()
+    conn.close()
+    with Network(data, workers=1, deterministic=True) as net:
+        assert net.run_until_idle(30)
+        assert owner_eval(net, worker, "Booted") == "1"
+        assert not any("damaged" in n for n in net.notices), net.notices
+        generation = net._table.get(worker).record.generation
+        chain = list(net.log.delivery_chain(worker, generation))
+        current = [row for row in net.log.delivery_chain(worker) if row[0] > chain[0][0]]
+        assert len(chain) == len(current) + 1 and len(current) >= 2     # the link before, then this run's
+        assert len(list(net.log.delivery_chain(worker))) > 4 * 2         # all runs are still in the log
