@@ -16,7 +16,7 @@ local concat, format, byte, sub = table.concat, string.format, string.byte, stri
 local gsub, find, getmetatable = raw.gsub, raw.find, raw.getmetatable
 local next, rawlen, rawget = next, rawlen, rawget
 local mtype, huge = math.type, math.huge
-local type, pairs, select, error, tostring = type, pairs, select, error, tostring
+local type, error, tostring = type, error, tostring
 
 local MAX_DEPTH = 100   -- as bridge.to_python
 local ARRAY_FIELDS = { Messages = true, Spawns = true, Assignments = true }
@@ -233,12 +233,16 @@ end
 -- then the tags as name, value, name, value...
 function crossing.inbound(id, from, owner, target, anchor, data, timestamp, height, cron, nonce, chain, epoch,
                           module, ...)
-  local tags = {}
-  local count = select("#", ...)
+  -- the tag list is made in the table that holds the flat values (one table less per message): entry j
+  -- takes values 2j-1 and 2j, read before they are overwritten, then the second half is cleared
+  local tags = { ... }
+  local count = #tags
+  local j = 0
   for i = 1, count, 2 do
-    local name, value = select(i, ...)
-    tags[(i + 1) // 2] = { name = name, value = value }
+    j = j + 1
+    tags[j] = { name = tags[i], value = tags[i + 1] }
   end
+  for i = count, j + 1, -1 do tags[i] = nil end
   return { Id = id, From = from, Owner = owner, Target = target, Anchor = anchor, Data = data,
            Tags = tags, Timestamp = timestamp, ["Block-Height"] = height, Cron = cron, Nonce = nonce,
            ["Hash-Chain"] = chain, Epoch = epoch, Module = module }
