@@ -55,6 +55,56 @@ def time_console(data_dir: Path, runs: int) -> tuple[list[float], float]:
     return trips, interrupt
 
 
+# The floor of the console's round trip: prompt_toolkit's PromptSession alone, echoing each line, driven the
+# same way (no network, no aosrepl). A console built on PromptSession cannot answer faster than this.
+BARE_PROMPT_SESSION = """
+import asyncio, sys
+from prompt_toolkit import PromptSession
+async def main():
+    session = PromptSession()
+    while True:
+        line = await session.prompt_async("t@aos-floor[Inbox:0]> ")
+        if line == ".exit":
+            return
+        sys.stdout.write(str(eval(line)) + "\\n")
+        sys.stdout.flush()
+asyncio.run(main())
+"""
+
+
+def time_imports(runs: int) -> list[float]:
+    """Wall time of a Python that only imports what `aos --run` imports before it opens the network."""
+    code = "import aosrepl.cli, aosrepl.console.session, aosrepl.network"
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env=console_env(), cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def time_bare_prompt_session(runs: int) -> list[float]:
+    import pexpect
+    child = pexpect.spawn(sys.executable, ["-c", BARE_PROMPT_SESSION], env=console_env(), encoding="utf-8",
+                          timeout=30, dimensions=(50, 200))
+    child.delaybeforesend = None
+    child.expect(PROMPT_FLOOR)
+    trips = []
+    for i in range(runs):
+        start = time.perf_counter()
+        child.sendline(f"{i} + 1000")
+        child.expect(output_line(str(i + 1000)))
+        child.expect(PROMPT_FLOOR)
+        trips.append(time.perf_counter() - start)
+    child.sendline(".exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    return trips
+
+
+PROMPT_FLOOR = r"@aos-floor\[Inbox:0\]>"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
@@ -67,10 +117,15 @@ def main():
         runs = time_run(data_dir, args.runs)
         print(f"aos t --run '1+1' wall time: median {statistics.median(runs):.3f} s, "
               f"min {min(runs):.3f} s, max {max(runs):.3f} s over {len(runs)} runs (aim < 0.7 s)")
+        imports = time_imports(args.runs)
+        print(f"  of which Python starting and importing aosrepl: median {statistics.median(imports):.3f} s")
         trips, interrupt = time_console(data_dir, max(args.runs, 20))
         print(f"in-console eval round trip: median {statistics.median(trips) * 1000:.1f} ms, "
               f"max {max(trips) * 1000:.1f} ms over {len(trips)} evals")
         print(f"Ctrl-C to prompt for an endless loop: {interrupt:.3f} s (aim < 2 s)")
+        floor = time_bare_prompt_session(max(args.runs, 20))
+        print(f"the same round trip through a bare prompt_toolkit PromptSession (no network, no aosrepl): "
+              f"median {statistics.median(floor) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

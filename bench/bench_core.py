@@ -210,8 +210,13 @@ def main() -> None:
             bench_console.time_run(data_dir, 1)   # genesis of a new data dir
             runs = bench_console.time_run(data_dir, args.runs)
             print(f"aos t --run '1+1' wall time: median {statistics.median(runs):.3f} s, min {min(runs):.3f} s")
+            imports = bench_console.time_imports(args.runs)
+            print(f"  of which Python starting and importing aosrepl: median {statistics.median(imports):.3f} s")
             trips, _ = bench_console.time_console(data_dir, max(args.runs, 20))
             print(f"in-console eval round trip: median {statistics.median(trips) * 1000:.1f} ms")
+            floor = bench_console.time_bare_prompt_session(max(args.runs, 20))
+            print(f"the same round trip through a bare prompt_toolkit PromptSession (no network, no aosrepl): "
+                  f"median {statistics.median(floor) * 1000:.1f} ms")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
