@@ -212,6 +212,9 @@ def main() -> None:
             print(f"aos t --run '1+1' wall time: median {statistics.median(runs):.3f} s, min {min(runs):.3f} s")
             imports = bench_console.time_imports(args.runs)
             print(f"  of which Python starting and importing aosrepl: median {statistics.median(imports):.3f} s")
+            library = bench_console.time_imports(args.runs, bench_console.LIBRARY_IMPORTS)
+            print(f"  (Python starting and importing only the standard modules and lupa that aosrepl uses: median "
+                  f"{statistics.median(library):.3f} s)")
             trips, _ = bench_console.time_console(data_dir, max(args.runs, 20))
             print(f"in-console eval round trip: median {statistics.median(trips) * 1000:.1f} ms")
             floor = bench_console.time_bare_prompt_session(max(args.runs, 20))
