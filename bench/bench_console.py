@@ -32,17 +32,23 @@ def time_run(data_dir: Path, runs: int) -> list[float]:
     return times
 
 
-def time_console(data_dir: Path, runs: int) -> tuple[list[float], float]:
-    child = spawn_console("t", data_dir)
+def round_trips(child, prompt, runs: int) -> list[float]:
+    """Seconds from sending `i + 1000` to seeing its value and the next prompt, `runs` times."""
     child.delaybeforesend = None          # pexpect's own 50 ms pause is not the console's time
-    child.expect(PROMPT)
+    child.expect(prompt)
     trips = []
     for i in range(runs):
         start = time.perf_counter()
         child.sendline(f"{i} + 1000")
         child.expect(output_line(str(i + 1000)))
-        child.expect(PROMPT)
+        child.expect(prompt)
         trips.append(time.perf_counter() - start)
+    return trips
+
+
+def time_console(data_dir: Path, runs: int) -> tuple[list[float], float]:
+    child = spawn_console("t", data_dir)
+    trips = round_trips(child, PROMPT, runs)
     child.sendline('while true do local s = string.rep("x", 100000) end')    # only Ctrl-C ends it
     child.expect_exact("[Computing...]")
     start = time.perf_counter()
@@ -70,6 +76,7 @@ async def main():
         sys.stdout.flush()
 asyncio.run(main())
 """
+PROMPT_FLOOR = r"@aos-floor\[Inbox:0\]>"
 
 
 AOSREPL_IMPORTS = "import aosrepl.cli, aosrepl.console.session, aosrepl.network"
@@ -94,22 +101,11 @@ def time_bare_prompt_session(runs: int) -> list[float]:
     import pexpect
     child = pexpect.spawn(sys.executable, ["-c", BARE_PROMPT_SESSION], env=console_env(), encoding="utf-8",
                           timeout=30, dimensions=(50, 200))
-    child.delaybeforesend = None
-    child.expect(PROMPT_FLOOR)
-    trips = []
-    for i in range(runs):
-        start = time.perf_counter()
-        child.sendline(f"{i} + 1000")
-        child.expect(output_line(str(i + 1000)))
-        child.expect(PROMPT_FLOOR)
-        trips.append(time.perf_counter() - start)
+    trips = round_trips(child, PROMPT_FLOOR, runs)
     child.sendline(".exit")
     child.expect(pexpect.EOF)
     child.close()
     return trips
-
-
-PROMPT_FLOOR = r"@aos-floor\[Inbox:0\]>"
 
 
 def main():
