@@ -91,10 +91,9 @@ def delivery_damage(rows, anchored: bool = False) -> list[str]:
     problems = []
     expected_nonce, link = 1, None
     rows = iter(rows)
-    if anchored:
-        for nonce, hash_chain, _ in rows:
-            expected_nonce, link = nonce + 1, hash_chain
-            break
+    anchor = next(rows, None) if anchored else None
+    if anchor is not None:
+        expected_nonce, link = anchor[0] + 1, anchor[1]
     for nonce, hash_chain, msg_id in rows:
         if nonce != expected_nonce:
             missing = (f"nonce {expected_nonce}" if nonce == expected_nonce + 1
