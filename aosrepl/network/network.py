@@ -15,7 +15,7 @@ from aosrepl.network.messages import (WALLET_MESSAGE_TAGS, data_text, next_hash_
                                       with_default_tags)
 from aosrepl.network.observers import Observers
 from aosrepl.network.processes import ProcessRecord, ProcessTable, Slot
-from aosrepl.network.router import Router, delivered
+from aosrepl.network.router import Router, boot_id, delivered
 from aosrepl.network.runner import ProcessRunner, Unavailable, env_of, natives_of
 from aosrepl.network.scheduler import Scheduler
 from aosrepl.network.store import MessageLog
@@ -482,15 +482,15 @@ class Network:
     def _respawn_ephemeral(self, spec, source: str, owner: str) -> None:
         """Start an ephemeral service (a worker) fresh, or spawn it the first time."""
         slot = self._table.get(spec.id)
-        boot_id = self._ids.new()
-        self._observers.watch(boot_id)
+        boot = boot_id(spec.id, 0 if slot is None else slot.record.generation + 1)   # the run it starts
+        self._observers.watch(boot)      # an error in the worker's Lua file becomes a notice
         if slot is None:
             self.spawn(spec.name, tags=list(spec.tags), process_id=spec.id, owner=owner, kind="worker",
                        natives=spec.natives, ephemeral=True, module=getattr(spec, "module", ids.AOS_MODULE_ID))
-            self.send(spec.id, {"Action": "Eval"}, source, signer=owner, msg_id=boot_id)
+            self.send(spec.id, {"Action": "Eval"}, source, signer=owner, msg_id=boot)
             return
         with self._router.locked():
-            self._router.restart_ephemeral(slot, boot_id, source, owner)
+            self._router.restart_ephemeral(slot, source, owner)
 
     # ======================================================================== start-up
     def _abort_start(self) -> None:

@@ -42,6 +42,9 @@ class Slot:
     current_id: str | None = None       # the id of the message being handled
     interrupted_nonce: int | None = None
     handled: tuple = (0, None)          # (nonce, hash chain) of the last message the Lua state has handled
+    # a restarted worker's boot deliveries (spawn message, Lua file), queued with the first message it gets: no
+    # worker's Lua state is built at a start unless there is work for it
+    held: list = field(default_factory=list)
 
     @property
     def label(self) -> str:

@@ -59,6 +59,10 @@ class Router:
             hold = lambda: self.log.wait_committed(ticket)   # noqa: E731
         for slot, nonce, msg in deliveries:
             if slot.available:          # else it stays pending in the log
+                if slot.held:           # a restarted worker's boot, queued ahead of its first message
+                    held, slot.held = slot.held, []
+                    for entry in held:
+                        self._deliver(*entry, hold)
                 self._deliver(slot, nonce, msg, hold)
 
     # -- ids and message shapes -----------------------------------------------------------------------------
@@ -259,13 +263,16 @@ class Router:
         return deliveries
 
     # -- ephemeral processes --------------------------------------------------------------------------------
-    def restart_ephemeral(self, slot: Slot, boot_id: str, source: str, owner: str) -> None:
+    def restart_ephemeral(self, slot: Slot, source: str, owner: str) -> None:
         """Start an ephemeral process (a worker) fresh: its earlier run is retired (never replayed: inference
-        is not re-run), it gets its spawn message and its Lua file again, then the messages it had not
-        handled. Lock held."""
+        is not re-run), it gets its spawn message and its Lua file again (the Eval's id is `boot_id`), then
+        the messages it had not handled, but for the earlier run's own boot. When there are none, the boot is
+        held (`Slot.held`) and queued with the first message the worker gets: a start builds no worker's Lua
+        state before there is work for it. Lock held."""
         rec = slot.record
         with self.unit():
-            pending = self.log.retire(rec.id)
+            retired_boot = {rec.id, boot_id(rec.id, rec.generation)}   # the earlier run's spawn message and Eval
+            pending = [(seq, self.log.body_by_seq(seq)) for seq in self.log.retire(rec.id)]
             before = (rec.generation, rec.created_ms)
 
             def undo():
@@ -276,13 +283,15 @@ class Router:
             rec.created_ms = self.clock.now_ms()
             self.log.set_generation(rec.id, rec.generation, rec.created_ms)
             slot.lua, slot.broken, slot.available = None, None, True
-            deliveries = self.accept(self.stamp(rec.id, rec.owner, rec.owner, rec.id, rec.tags, "",
-                                                timestamp=rec.created_ms))
+            boot = self.accept(self.stamp(rec.id, rec.owner, rec.owner, rec.id, rec.tags, "",
+                                          timestamp=rec.created_ms))
             tags = with_default_tags(normalize_tags({"Action": "Eval"}), WALLET_MESSAGE_TAGS)
-            deliveries += self.accept(self.stamp(boot_id, owner, owner, rec.id, tags, source))
-            for seq in pending:
-                deliveries.append(self.schedule(slot, seq, self.log.body_by_seq(seq)))
-        self.dispatch(deliveries, from_outside=True)
+            boot += self.accept(self.stamp(boot_id(rec.id, rec.generation), owner, owner, rec.id, tags, source))
+            work = [self.schedule(slot, seq, body) for seq, body in pending if body["Id"] not in retired_boot]
+        if work:
+            self.dispatch(boot + work, from_outside=True)
+        else:
+            slot.held = boot
 
 
 class _Locked:
@@ -345,6 +354,12 @@ class _Unit:
                     for step in reversed(undo):
                         step()
         return False
+
+
+def boot_id(pid: str, generation: int) -> str:
+    """The id of the Eval that loads an ephemeral process's Lua file in run `generation` (fixed, so that a later
+    run knows an earlier run's boot among the messages that run left unhandled)."""
+    return ids.derived("aosrepl", "worker-boot", pid, str(generation))
 
 
 def delivered(body: dict, nonce: int, link: str, rec: ProcessRecord) -> dict:

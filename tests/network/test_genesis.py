@@ -175,3 +175,21 @@ def test_a_worker_start_checks_only_the_current_generation_of_its_log(tmp_path, 
         current = [row for row in net.log.delivery_chain(worker) if row[0] > chain[0][0]]
         assert len(chain) == len(current) + 1 and len(current) >= 2     # the link before, then this run's
         assert len(list(net.log.delivery_chain(worker))) > 4 * 2         # all runs are still in the log
+
+def test_a_restarted_worker_is_built_only_once_it_has_work(tmp_path, fake_services):
+    """A start builds no worker's Lua state before a message reaches it: its boot (spawn message, Lua file) is
+    logged and held, then queued ahead of its first message. A run that never used it leaves that boot
+    unhandled, and the next run does not replay it into the fresh worker."""
+    data = tmp_path / "data"
+    worker = services.worker_id(0)
+    with Network(data, workers=1, deterministic=True) as net:
+        assert owner_eval(net, worker, "Booted") == "1"
+    for _ in range(2):
+        with Network(data, workers=1, deterministic=True) as net:
+            assert net.run_until_idle(30)
+            assert net._table.get(worker).lua is None          # nothing reached it: not built
+    with Network(data, workers=1, deterministic=True) as net:
+        assert net.run_until_idle(30)
+        assert owner_eval(net, worker, "Booted") == "1"       # booted first, once: no earlier run's boot again
+        assert owner_eval(net, worker, "HasLlama") == "true"
+        assert net.notices == []
