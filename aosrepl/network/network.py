@@ -482,15 +482,18 @@ class Network:
     def _respawn_ephemeral(self, spec, source: str, owner: str) -> None:
         """Start an ephemeral service (a worker) fresh, or spawn it the first time."""
         slot = self._table.get(spec.id)
-        boot = boot_id(spec.id, 0 if slot is None else slot.record.generation + 1)   # the run it starts
-        self._observers.watch(boot)      # an error in the worker's Lua file becomes a notice
         if slot is None:
+            boot = boot_id(spec.id, 0)
+            self._observers.watch(boot)      # an error in the worker's Lua file becomes a notice
             self.spawn(spec.name, tags=list(spec.tags), process_id=spec.id, owner=owner, kind="worker",
                        natives=spec.natives, ephemeral=True, module=getattr(spec, "module", ids.AOS_MODULE_ID))
             self.send(spec.id, {"Action": "Eval"}, source, signer=owner, msg_id=boot)
             return
         with self._router.locked():
-            self._router.restart_ephemeral(slot, source, owner)
+            kept = self._router.hold_unused_boot(slot, source)
+            self._observers.watch(boot_id(spec.id, slot.record.generation + (0 if kept else 1)))
+            if not kept:
+                self._router.restart_ephemeral(slot, source, owner)
 
     # ======================================================================== start-up
     def _abort_start(self) -> None:

@@ -263,6 +263,24 @@ class Router:
         return deliveries
 
     # -- ephemeral processes --------------------------------------------------------------------------------
+    def hold_unused_boot(self, slot: Slot, source: str) -> bool:
+        """Keep an ephemeral process's run as it is when that run never got to work: its only deliveries are
+        its boot (spawn message, then the Eval of this very `source`), both unhandled. The boot is held again
+        (as restart_ephemeral holds a new one) and nothing is written: a start that does not use the workers
+        adds nothing to the log for them. False: it must be restarted. Lock held."""
+        rec = slot.record
+        rows = self.log.history(rec.id, rec.generation, states=("pending",))
+        if len(rows) != 2:
+            return False
+        (first, first_link, spawn), (second, second_link, load) = rows
+        if (spawn.get("Id") != rec.id or load.get("Id") != boot_id(rec.id, rec.generation)
+                or load.get("Data") != source or second != first + 1 or second != slot.last_nonce):
+            return False
+        slot.lua, slot.broken, slot.available = None, None, True
+        slot.held = [(slot, first, delivered(spawn, first, first_link, rec)),
+                     (slot, second, delivered(load, second, second_link, rec))]
+        return True
+
     def restart_ephemeral(self, slot: Slot, source: str, owner: str) -> None:
         """Start an ephemeral process (a worker) fresh: its earlier run is retired (never replayed: inference
         is not re-run), it gets its spawn message and its Lua file again (the Eval's id is `boot_id`), then

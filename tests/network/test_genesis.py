@@ -161,7 +161,7 @@ def test_a_worker_start_checks_only_the_current_generation_of_its_log(tmp_path, 
     worker = services.worker_id(0)
     for _ in range(4):
         with Network(data, workers=1, deterministic=True) as net:
-            assert net.run_until_idle(30)
+            assert owner_eval(net, worker, "Booted") == "1"     # used: the next start restarts it
     conn = sqlite3.connect(str(data / "aosrepl.db"))
     conn.execute("UPDATE deliveries SET hash_chain = ? WHERE process = ? AND nonce = 2", ("x" * 43, worker))
     conn.commit()
@@ -193,3 +193,35 @@ def test_a_restarted_worker_is_built_only_once_it_has_work(tmp_path, fake_servic
         assert owner_eval(net, worker, "Booted") == "1"       # booted first, once: no earlier run's boot again
         assert owner_eval(net, worker, "HasLlama") == "true"
         assert net.notices == []
+
+def test_starts_that_do_not_use_a_worker_write_nothing_for_it(tmp_path, fake_services):
+    """A run that never used its worker leaves that worker's boot unhandled: the next start keeps that run (the
+    boot held again) instead of logging a new one, unless the worker's Lua file changed."""
+    import sqlite3
+    data = tmp_path / "data"
+    worker = services.worker_id(0)
+
+    def worker_messages():
+        conn = sqlite3.connect(str(data / "aosrepl.db"))
+        try:
+            return conn.execute("SELECT COUNT(*) FROM deliveries WHERE process = ?", (worker,)).fetchone()[0]
+        finally:
+            conn.close()
+
+    with Network(data, workers=1, deterministic=True) as net:
+        assert owner_eval(net, worker, "Booted") == "1"       # used: the next start restarts it
+    with Network(data, workers=1, deterministic=True) as net:
+        assert net.run_until_idle(30)
+    logged = worker_messages()
+    for _ in range(3):
+        with Network(data, workers=1, deterministic=True) as net:
+            assert net.run_until_idle(30)
+        assert worker_messages() == logged
+    with Network(data, workers=1, deterministic=True) as net:
+        assert owner_eval(net, worker, "Booted") == "1"       # the kept boot runs once, first
+    (fake_services / "worker.lua").write_text(WORKER + "Version = 2")
+    with Network(data, workers=1, deterministic=True) as net:   # a changed file: a fresh run with it
+        assert net.run_until_idle(30)
+    with Network(data, workers=1, deterministic=True) as net:
+        assert owner_eval(net, worker, "Version") == "2"
+        assert owner_eval(net, worker, "Booted") == "1"
