@@ -261,8 +261,10 @@ def run_scripted(session, net, lines, timeout: float) -> bool:
 
 def run_interactive(session, net, data_dir: Path, args, out) -> int:
     out.write(display.process_line(session.pid))
+    from aosrepl.console.connecting import ConnectingSpinner
     try:
-        version = session.connect()
+        with ConnectingSpinner(out):      # the first answer waits for the process's state to be rebuilt
+            version = session.connect()
     except Exception as exc:
         out.write(red(f"Could not connect to process! Exiting... ({exc})") + "\n")
         return 1

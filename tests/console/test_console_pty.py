@@ -2,6 +2,7 @@
 import io
 import json
 import os
+import re
 
 import pexpect
 import pytest
@@ -298,3 +299,24 @@ def test_bytes_that_are_not_utf8_never_break_the_console(tmp_path):
     history = json.loads((folder / f"{pid}.history").read_text(encoding="utf-8"))
     assert history[1:3] == ["'\ufffd\ufffd binary'", "Latin = 'caf\ufffd'"]
     assert not list(folder.glob("*.tmp"))
+
+
+def test_a_slow_rebuild_shows_the_connecting_spinner_then_erases_it(tmp_path):
+    """The first answer waits for the process's state to be rebuilt from its log: when that takes a while, aos's
+    `[Connecting To Process...]` spinner says so, and its line is blanked once the process answers."""
+    from aosrepl.network import Network
+    with Network(tmp_path / "data", services=False) as net:
+        pid = net.find_or_spawn("t")
+        for _ in range(8):       # each a few hundred ms of Lua, within the budget of one message
+            result = net.eval(pid, "for i = 1, 60000000 do end", timeout=120)
+            assert "Error" not in result, result
+    child = spawn_console("t", tmp_path / "data", timeout=120)
+    child.expect(PROCESS_LINE)
+    child.expect_exact("[Connecting To Process...]")
+    child.expect(PROMPT)
+    spun = "[Connecting To Process...]" + child.before
+    assert re.search(r"Process\.\.\.\]\r {28,}\r", spun), repr(spun[-120:])     # the last frame, blanked
+    child.sendline("1+1")
+    child.expect(output_line("2"))
+    child.expect(PROMPT)
+    leave(child)
