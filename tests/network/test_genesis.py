@@ -178,8 +178,7 @@ def test_a_worker_start_checks_only_the_current_generation_of_its_log(tmp_path, 
 
 def test_a_restarted_worker_is_built_only_once_it_has_work(tmp_path, fake_services):
     """A start builds no worker's Lua state before a message reaches it: its boot (spawn message, Lua file) is
-    logged and held, then queued ahead of its first message. A run that never used it leaves that boot
-    unhandled, and the next run does not replay it into the fresh worker."""
+    logged and held, then queued ahead of its first message, and runs once."""
     data = tmp_path / "data"
     worker = services.worker_id(0)
     with Network(data, workers=1, deterministic=True) as net:
@@ -196,7 +195,8 @@ def test_a_restarted_worker_is_built_only_once_it_has_work(tmp_path, fake_servic
 
 def test_starts_that_do_not_use_a_worker_write_nothing_for_it(tmp_path, fake_services):
     """A run that never used its worker leaves that worker's boot unhandled: the next start keeps that run (the
-    boot held again) instead of logging a new one, unless the worker's Lua file changed."""
+    boot held again) instead of logging a new one, unless the worker's Lua file changed. Then the fresh run gets
+    the new file only: the earlier run's unhandled boot is not replayed into it (it would count a second boot)."""
     import sqlite3
     data = tmp_path / "data"
     worker = services.worker_id(0)
