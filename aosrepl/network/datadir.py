@@ -4,6 +4,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from aosrepl.network.errors import DataDirError
 WALLET_FILE = "wallet.json"
 LOCK_FILE = "network.lock"
 WALLET_FORMAT = "aosrepl-wallet"
+LOCK_WAIT_SECONDS = 2.0
 
 
 def default_data_dir() -> Path:
@@ -46,7 +48,7 @@ class DirLock:
         self._file = None
         try:
             self._file = open(path / LOCK_FILE, "a+")
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._take()
         except BlockingIOError:
             self._file.close()
             raise DataDirError(f"The data directory {path} is in use by another aosrepl network. "
@@ -55,6 +57,23 @@ class DirLock:
             if self._file:
                 self._file.close()
             raise DataDirError(f"Cannot lock the data directory {path}: {exc.strerror or exc}") from None
+
+    def _take(self) -> None:
+        """Lock, waiting a moment if it is held: the log's writer process of a network that was just killed
+        holds it until it has finished the commit it was doing (milliseconds)."""
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.02)
+
+    def fileno(self) -> int:
+        """The locked descriptor (a process that inherits it holds the lock as long as it lives)."""
+        return self._file.fileno()
 
     def release(self) -> None:
         if self._file is not None:

@@ -57,7 +57,8 @@ class Network:
         self._closed = False
         self._dirlock = datadir.DirLock(self.data_dir)
         try:
-            self.log = MessageLog(self.data_dir, existing_network=datadir.wallet_exists(self.data_dir))
+            self.log = MessageLog(self.data_dir, existing_network=datadir.wallet_exists(self.data_dir),
+                                  lock_fd=self._dirlock.fileno())
             datadir.check_wallet(self.data_dir, self.log.has_messages(), self.log.get_meta("wallet"))
             try:
                 boots = int(self.log.get_meta("boots", "0")) + 1

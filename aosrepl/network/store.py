@@ -14,7 +14,9 @@ Tables
 Group commit, and no lock held while SQLite works. Callers group writes into atomic units with
 `transaction()`; a unit only *stages* rows in memory (a unit that fails is dropped alone, with the counters
 it moved). The committer thread takes everything staged so far as one batch, writes it with one
-executemany per table and commits it, while the network goes on staging the next batch. `ticket()` names the
+executemany per table and commits it, while the network goes on staging the next batch. The writing itself
+is done by the log's writer process (log_writer.py), so its Python work does not take turns with the message
+path for Python's lock; the committer thread sends it each batch and waits for its word. `ticket()` names the
 batch of the last unit; `wait_committed(ticket)` is how the network acknowledges (a send returns, a result is
 published) only what is committed. A commit that fails stops the log (`failure`): nothing after it is
 acknowledged, and a restart continues from what was committed.
@@ -23,30 +25,30 @@ Reads go through a connection of their own. Those that must see everything (quer
 first wait for the commit of what is staged; the two the router needs inside a unit (does a message id
 exist, a message by id) also look at the staged messages.
 
-Bounded WAL: automatic checkpoints are off (they would run on the message path); after a commit, once the
-WAL passes WAL_CHECKPOINT_BYTES, the committer copies it back and truncates it (never waiting for a
+Bounded WAL: automatic checkpoints are off (they would run inside a commit); after a commit, once the
+WAL passes WAL_CHECKPOINT_BYTES, the writer copies it back and truncates it (never waiting for a
 reader: a busy checkpoint is simply retried after a later commit).
 Streamed reads (`stream_history`) fetch in pages: constant memory.
 """
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
-import time
 from pathlib import Path
 
 from aosrepl.network.damage import wal_damage
 from aosrepl.network.errors import DataDirError
+from aosrepl.network.log_writer import (ADD_DELIVERY, ADD_MAIL, ADD_WALLET, FINISH_DELIVERY, INSERT_MESSAGE,
+                                        INSERT_PROCESS, RETIRE, SET_GENERATION, WAL_CHECKPOINT_BYTES,
+                                        BatchWriter)
+from aosrepl.network.writer_process import WriterProcess
 
 DB_NAME = "aosrepl.db"
 FORMAT = "aosrepl-network-log"
 VERSION = 1
 OUTBOX_FIELDS = ("Messages", "Spawns", "Assignments")
 APPLICATION_ID = 0x414F5352   # "AOSR": marks the file as ours at the SQLite header level
-WAL_CHECKPOINT_BYTES = 16 << 20   # checkpoint and truncate the WAL once it is this big
-CHECKPOINT_RETRY_SECONDS = 1.0   # after a checkpoint found a reader in the way
 COMMIT_GATHER_SECONDS = 0.02      # with nobody waiting for an acknowledgement, let a batch gather this long
 # (fewer, larger commits cost less CPU; a waiter ends the gathering at once, so no acknowledgement waits for it)
 STREAM_PAGE = 512                 # rows per fetch when streaming a history
@@ -73,10 +75,11 @@ CREATE TABLE monitors (process TEXT PRIMARY KEY);
 
 
 class MessageLog:
-    def __init__(self, data_dir: Path, existing_network: bool = False):
+    def __init__(self, data_dir: Path, existing_network: bool = False, lock_fd: int | None = None):
         """`existing_network`: the data dir already holds a network (its wallet exists), so a missing or
         empty log is damage, not a first start. Damage raises DataDirError before anything is written;
-        `warnings` lists what was found that does not stop the start."""
+        `warnings` lists what was found that does not stop the start. `lock_fd`: the data dir's lock, which the
+        writer process holds too (until it is gone, no other network may open this log)."""
         self.path = Path(data_dir) / DB_NAME
         self.lock = threading.RLock()       # the staging state (units, batch, counters)
         self.closed = False
@@ -94,7 +97,7 @@ class MessageLog:
             raise DataDirError(f"The network log {self.path} is damaged: {damage}. It was left untouched; "
                                f"move it away (with its -wal and -shm files) or choose another data directory.")
         try:
-            # the only writer (the data dir is locked): a busy database means a reader, never wait long for it
+            # for the checks and the counters; batches are written by a BatchWriter (below)
             self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
                                          timeout=0.1)
         except sqlite3.Error as exc:
@@ -106,25 +109,27 @@ class MessageLog:
             else:
                 self._check_marker()
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            # checkpoints (which sync the main file) run on the committer thread, off the message path
-            self._conn.execute("PRAGMA wal_autocheckpoint=0")
-            self._conn.execute(f"PRAGMA journal_size_limit={WAL_CHECKPOINT_BYTES}")
             self._next_seq = (self._conn.execute("SELECT max(seq) FROM messages").fetchone()[0] or 0) + 1
             self._process_count = self._conn.execute("SELECT count(*) FROM processes").fetchone()[0]
             self._reader = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        except DataDirError:
+            # batches are written by the committer thread until the writer process has started, then by that
+            # process (writer_process.py)
+            self._local_writer = BatchWriter(self.path, WAL_CHECKPOINT_BYTES)
             self._conn.close()
+        except DataDirError:
+            self._close_opened()
             raise
         except sqlite3.OperationalError as exc:   # locked, read-only, disk full...: the file may be fine
-            self._conn.close()
+            self._close_opened()
             raise DataDirError(f"Cannot use the network log {self.path}: {exc}.") from None
         except sqlite3.DatabaseError as exc:
-            self._conn.close()
+            self._close_opened()
             raise DataDirError(f"The network log {self.path} is damaged or not an aosrepl log ({exc}). "
                                f"It was left untouched; move it away or choose another data directory.") from None
+        self._writer = WriterProcess(str(self.path), keep_fds=() if lock_fd is None else (lock_fd,),
+                                     checkpoint_bytes=WAL_CHECKPOINT_BYTES)
         self._read_lock = threading.Lock()  # the reading connection
-        self._write_lock = threading.Lock()  # the writing connection (the committer; close)
+        self._write_lock = threading.Lock()  # the writer process (the committer; close)
         self._depth = 0
         self._unit: list = []               # rows of the unit being written: (statement, args)
         self._unit_counters = (0, 0)          # the counters when the outer unit began (restored if it fails)
@@ -141,7 +146,6 @@ class MessageLog:
         self.batch_units = 0                # units in the open batch (what the next commit groups)
         self._waiting = 0                   # callers in wait_committed: commit at once for them
         self._stopping = False
-        self._next_checkpoint = 0.0
         self.failure: Exception | None = None
         self.on_failure = None              # called (off the lock) with the exception when a commit fails
         self._changed = threading.Condition(self.lock)
@@ -153,6 +157,16 @@ class MessageLog:
                 f"write-ahead file {self.path.name}-wal is missing: what was acknowledged in the last moments "
                 f"before that stop may be lost.")
 
+    @property
+    def writer_pid(self) -> int | None:
+        """The log's writer process (its CPU is the log's: benchmarks count it)."""
+        return self._writer.pid
+
+    @property
+    def writer_in_use(self) -> bool:
+        """Batches are written by the writer process (it has started), no longer by the committer itself."""
+        return self._writer.in_use
+
     def mark_running(self, running: bool = True) -> None:
         """Kept in the log while a network uses it: found still set at the next start, it says the last
         run did not close (a deleted WAL then means lost commits)."""
@@ -163,6 +177,13 @@ class MessageLog:
         return self._one("SELECT 1 FROM messages LIMIT 1") is not None
 
     # -- opening ---------------------------------------------------------------------------------------
+    def _close_opened(self) -> None:
+        """After a failed open: close the connections opened so far."""
+        for name in ("_local_writer", "_reader", "_conn"):
+            conn = getattr(self, name, None)
+            if conn is not None:
+                conn.close()
+
     def _is_empty_database(self) -> bool:
         app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
         if app_id != 0:
@@ -282,7 +303,6 @@ class MessageLog:
                 if self.on_failure is not None:
                     self.on_failure(failed)
                 return
-            self._bound_wal()
 
     def _take_batch(self):
         """(lock held) Everything staged becomes the batch being committed; new units start the next one."""
@@ -298,13 +318,10 @@ class MessageLog:
         failure = None
         with self._write_lock:
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    _execute_grouped(self._conn, rows)
-                    self._conn.execute("COMMIT")
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
+                if self._writer.poll_ready():
+                    self._writer.commit(rows, number)
+                else:
+                    self._local_writer.commit(rows)
             except sqlite3.Error as exc:
                 failure = exc
         with self.lock:
@@ -318,22 +335,6 @@ class MessageLog:
                 self.failure = failure
             self._changed.notify_all()
         return failure
-
-    def _bound_wal(self) -> None:
-        try:
-            size = os.path.getsize(str(self.path) + "-wal")
-        except OSError:
-            return
-        if size < WAL_CHECKPOINT_BYTES or time.monotonic() < self._next_checkpoint:
-            return
-        with self._write_lock:
-            if not self.closed:
-                try:
-                    busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-                except sqlite3.Error:
-                    busy = 1
-                if busy:   # a reader (a long replay) holds an old snapshot: try again a little later
-                    self._next_checkpoint = time.monotonic() + CHECKPOINT_RETRY_SECONDS
 
     def close(self) -> None:
         with self.lock:
@@ -352,7 +353,13 @@ class MessageLog:
             self.closed = True
             self._changed.notify_all()
             self._reader.close()
-            self._conn.close()   # the last connection to close checkpoints what is left
+            # the last connection to close checkpoints what is left: the one that wrote last
+            if self._writer.in_use:
+                self._local_writer.close()
+                self._writer.close()
+            else:
+                self._writer.close()
+                self._local_writer.close()
 
     # -- reading -----------------------------------------------------------------------------------------
     def _all(self, sql, args=(), committed_first=True):
@@ -606,67 +613,6 @@ class _Unit:
     def __exit__(self, kind, value, traceback) -> bool:
         self._log._end_unit(failed=kind is not None)
         return False
-
-
-_encode_body = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
-_encode_result = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=str).encode
-
-INSERT_MESSAGE = "INSERT INTO messages (seq, id, target, sender, action, timestamp, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
-INSERT_PROCESS = "INSERT INTO processes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-SET_GENERATION = "UPDATE processes SET generation = ?, created_ms = ? WHERE id = ?"
-ADD_DELIVERY = "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)"   # staged without state and result
-FINISH_DELIVERY = "UPDATE deliveries SET state = ?, result = ? WHERE process = ? AND nonce = ?"
-RETIRE = ("UPDATE deliveries SET state = 'retired' WHERE process = ? AND state IN "
-          "('pending', 'handled', 'stopped', 'interrupted')")
-ADD_MAIL = "INSERT INTO mailbox VALUES (?, ?, ?)"
-ADD_WALLET = "INSERT OR IGNORE INTO wallets VALUES (?)"
-# Within a stretch of a batch, rows are written table by table (one executemany each) in this order, which
-# keeps every dependency (a delivery is finished after it is added, a generation set after its process).
-# Any other statement (retire, meta, monitors) is a fence: what comes before it is written first.
-_TABLE_ORDER = (INSERT_PROCESS, SET_GENERATION, INSERT_MESSAGE, ADD_MAIL, ADD_WALLET, ADD_DELIVERY,
-                FINISH_DELIVERY)
-
-
-def _execute_grouped(conn, rows) -> None:
-    groups: dict = {}
-    added: dict = {}    # (process, nonce) -> its row in this stretch's ADD_DELIVERY list
-
-    def drain():
-        for statement in _TABLE_ORDER:
-            args = groups.get(statement)
-            if args:
-                conn.executemany(statement, args)
-        groups.clear()
-        added.clear()
-
-    for statement, args in rows:
-        if statement is INSERT_MESSAGE:
-            args = args[:6] + (_encode_body(args[6]),)
-        elif statement is FINISH_DELIVERY and args[1] is not None:
-            args = (args[0], _result_text(args[1])) + args[2:]
-        if statement is FINISH_DELIVERY and (args[2], args[3]) in added:
-            # added and finished in the same stretch: one row written as it ends up, no update
-            i = added[(args[2], args[3])]
-            groups[ADD_DELIVERY][i] = groups[ADD_DELIVERY][i][:5] + (args[0], args[1])
-        elif statement in _TABLE_ORDER:
-            rows_of = groups.setdefault(statement, [])
-            if statement is ADD_DELIVERY:
-                added[(args[0], args[1])] = len(rows_of)
-                args = args + ("pending", None)
-            rows_of.append(args)
-        else:
-            drain()
-            conn.execute(statement, args)
-    drain()
-
-
-def _result_text(kept: dict) -> str:
-    """A result's Output or Error as stored. Encoding must not fail on the committer (that would stop the log):
-    what cannot be written (a cycle) is stored as an Error saying so."""
-    try:
-        return _encode_result(kept)
-    except (ValueError, TypeError, RecursionError) as exc:
-        return _encode_result({"Error": f"The result could not be stored: {exc}"})
 
 
 def _column(text):

@@ -59,12 +59,45 @@ def test_many_units_share_one_commit_and_a_failed_unit_is_dropped_alone(tmp_path
         log.close()
 
 
-def test_a_commit_that_fails_stops_the_log_and_a_restart_continues_from_what_was_committed(tmp_path, monkeypatch):
-    import sqlite3
+def wait_for_the_writer_process(log) -> None:
+    """Commit until batches go to the writer process (the committer writes them itself until it has started)."""
+    import time
+    deadline = time.monotonic() + 30
+    while not log.writer_in_use:
+        assert time.monotonic() < deadline, "the log's writer process did not start"
+        log.set_meta("probe", "1")
+        time.sleep(0.005)
+
+
+def test_batches_go_to_the_writer_process_once_it_has_started(tmp_path):
+    log = MessageLog(tmp_path)
+    try:
+        with log.transaction():
+            log.insert_message(body("a" * 43), None)
+        log.flush()
+        wait_for_the_writer_process(log)
+        with log.transaction():
+            log.insert_message(body("b" * 43), None)
+        log.flush()
+        assert [m["Id"][0] for m in log.query()] == ["a", "b"]
+    finally:
+        log.close()
+    again = MessageLog(tmp_path)
+    try:
+        assert [m["Id"][0] for m in again.query()] == ["a", "b"]
+    finally:
+        again.close()
+
+
+def test_a_commit_that_fails_stops_the_log_and_a_restart_continues_from_what_was_committed(tmp_path):
+    """The log's writer process dies (killed, as the OOM killer or a user might): nothing after that is
+    acknowledged, the network says why, and the next start has everything that was acknowledged."""
+    import os
+    import signal
 
     import pytest
 
-    from aosrepl.network import Network, NetworkError, store
+    from aosrepl.network import Network, NetworkError
     from tests.network.conftest import ev
 
     with Network(tmp_path, services=False, deterministic=True) as net:
@@ -72,19 +105,40 @@ def test_a_commit_that_fails_stops_the_log_and_a_restart_continues_from_what_was
         ev(net, a, "Got = Got or {}; Handlers.add('n', 'N', function(m) table.insert(Got, m.K) end)")
         net.send(a, {"Action": "N", "K": "kept"})
         assert net.run_until_idle(10)
-        real = store._execute_grouped
-
-        def full_disk(conn, rows):
-            raise sqlite3.OperationalError("database or disk is full")
-
-        monkeypatch.setattr(store, "_execute_grouped", full_disk)
+        wait_for_the_writer_process(net.log)
+        os.kill(net.log.writer_pid, signal.SIGKILL)
         with pytest.raises(NetworkError, match="could not be logged"):
             net.send(a, {"Action": "N", "K": "lost"})
-        assert any("could not commit" in line for line in net.notices)
+        assert any("could not commit" in line and "writer process stopped" in line for line in net.notices)
         with pytest.raises(NetworkError):   # the log stays stopped: nothing more is acknowledged
             net.send(a, {"Action": "N", "K": "after"})
-        monkeypatch.setattr(store, "_execute_grouped", real)
     with Network(tmp_path, services=False, deterministic=True) as net:
         assert net.run_until_idle(10)
         assert ev(net, a, "table.concat(Got, ',')") == "kept"
 
+
+def test_a_batch_the_database_refuses_stops_the_log_with_its_reason(tmp_path):
+    """An error raised in the writer process comes back as the same sqlite3 error, and stops the log."""
+    import sqlite3
+
+    import pytest
+
+    from aosrepl.network.processes import ProcessRecord
+
+    log = MessageLog(tmp_path)
+    rec = ProcessRecord("p" * 43, "p", "o" * 43, "m" * 43, "user", [], (), False, 1, 0)
+    try:
+        with log.transaction():
+            log.insert_process(rec)
+        log.flush()
+        wait_for_the_writer_process(log)
+        with log.transaction():
+            log.insert_process(rec)   # the same id again: the processes table refuses it
+        with pytest.raises(sqlite3.OperationalError, match="UNIQUE constraint failed: processes.id"):
+            log.flush()
+        assert isinstance(log.failure, sqlite3.IntegrityError)
+        with pytest.raises(sqlite3.ProgrammingError, match="stopped after a failed commit"):
+            with log.transaction():
+                log.insert_message(body("b" * 43), None)
+    finally:
+        log.close()
