@@ -95,12 +95,15 @@ class ProcessRunner:
 
     def replay(self, lua, rec: ProcessRecord):
         """Run a process's handled history into `lua`; returns (last nonce, last hash chain)."""
-        env = env_of(rec)
-        last = (0, None)
-        for nonce, link, body in self.log.stream_history(rec.id, rec.generation):
-            lua.handle(delivered(body, nonce, link, rec), env, replay=True, keep_result=False)
-            last = (nonce, link)
-        return last
+        last = [0, None]
+
+        def messages():
+            for nonce, link, body in self.log.stream_history(rec.id, rec.generation):
+                last[:] = nonce, link
+                yield delivered(body, nonce, link, rec)
+
+        lua.replay_many(messages(), env_of(rec))
+        return tuple(last)
 
     def new_lua(self, rec: ProcessRecord):
         wanted = natives_of(rec)   # the module decides what it can require

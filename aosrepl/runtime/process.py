@@ -40,6 +40,10 @@ PUSH_SLACK = 64 << 10
 PUSH_SLACK_PER_VALUE = 64
 _MODE_NAMES = {"user": b"user", "replay": b"replay"}   # Lua strings (a Python str would cross as an object)
 
+# A replay crosses into the state once per batch of at most this many messages or bytes of text (replay_many).
+REPLAY_BATCH_MESSAGES = 64
+REPLAY_BATCH_BYTES = 1 << 20
+
 # result fields that are arrays even when empty
 _ARRAY_FIELDS = ("Messages", "Spawns", "Assignments")
 # the message fields crossing.lua's `inbound` takes, in its argument order (then the tags)
@@ -135,6 +139,48 @@ class LuaProcess:
             finally:
                 self._interrupted = False
                 self._heap.set_mode("host")
+
+    def replay_many(self, messages, env: dict) -> None:
+        """Replay messages that completed live (nothing is read back), as handle(replay=True,
+        keep_result=False) would one by one: those of the usual shape in batches, one call into the state
+        per batch (host.lua `replay_batch`), any other one alone."""
+        batch, values, pushed = [], [], 0
+        for msg in messages:
+            flat = _flat_message(msg)
+            if flat is None or flat[1] > MAX_MESSAGE_BYTES:
+                self._replay_batch(batch, values, pushed, env)
+                batch, values, pushed = [], [], 0
+                self.handle(msg, env, replay=True, keep_result=False)
+                continue
+            args, _, size = flat
+            batch.append(msg)
+            values.append(len(args))
+            values += args
+            pushed += size
+            if len(batch) >= REPLAY_BATCH_MESSAGES or pushed >= REPLAY_BATCH_BYTES:
+                self._replay_batch(batch, values, pushed, env)
+                batch, values, pushed = [], [], 0
+        self._replay_batch(batch, values, pushed, env)
+
+    def _replay_batch(self, batch: list, values: list, pushed: int, env: dict) -> None:
+        if not batch:
+            return
+        with self._busy:
+            self._interrupted = False
+            self.last_stop = None
+            budget = self.limits.instructions * REPLAY_BUDGET_FACTOR
+            try:
+                self._heap.set_mode("host")
+                preset = self._preset_heap(len(values), pushed, True)
+                self._host.replay_batch(self._env_table(env), budget, preset, self._heap.current, *values)
+                return
+            except LuaError:   # out of the call itself (memory while unpacking): on from where it stopped
+                done = self._host.batch_done()
+            finally:
+                self._interrupted = False
+                self._heap.set_mode("host")
+        for msg in batch[done:]:
+            self.handle(msg, env, replay=True, keep_result=False)
 
     def _preset_heap(self, values: int, pushed: int, replay: bool) -> bytes | None:
         """Set the heap cap the message will run under before the call (so Lua need not call back to switch

@@ -66,7 +66,7 @@ end
 -- The one-crossing path: a message from flat arguments in; out, the stop reason (as host.handle gives it)
 -- and the result: in the flat form when it has the usual shape (crossing.flatten), else as one JSON text.
 -- A result that cannot be written out is that message's error.
-local unpack = table.unpack
+local unpack, pack = table.unpack, table.pack   -- captured: user code may replace the global `table`
 function host.handle_flat(env, budget, replay, preset, cap, ...)
   local result, stopped = host.handle(crossing.inbound(...), env, budget, replay, preset, cap)
   -- a stopped guard stops all untrusted Lua (the library's string functions too) until the next
@@ -85,6 +85,29 @@ function host.replay_flat(env, budget, replay, preset, cap, ...)
   local _, stopped = host.handle(crossing.inbound(...), env, budget, replay, preset, cap)
   return stopped
 end
+
+-- Replays in batches: many messages in one call (each as its count of values, then those values), so a
+-- replay crosses into the state once per batch, not once per message. Each message is handled as
+-- replay_flat handles it (its own budget and clock); nothing is read back.
+-- `batch_done` counts the messages of the batch replayed so far: after an error out of the call (memory,
+-- while the values are unpacked) the host goes on from there, one message at a time.
+local batch_done = 0
+function host.replay_batch(env, budget, preset, cap, ...)
+  batch_done = 0
+  local values = pack(...)
+  local total = values.n
+  local i = 1
+  while i <= total do
+    local count = values[i]
+    -- protected: a message that cannot be built (memory) is lost alone, as it is in replay_flat
+    local ok, msg = pcall(crossing.inbound, unpack(values, i + 1, i + count))
+    if ok then host.handle(msg, env, budget, true, preset, cap) end
+    batch_done = batch_done + 1
+    i = i + count + 1
+  end
+end
+
+function host.batch_done() return batch_done end
 
 function host.globals() return _G end
 
