@@ -54,7 +54,9 @@ class WriterProcess:
         aside (the committer goes on writing batches itself)."""
         if self._ready or self._failed_to_start:
             return self._ready
-        if not select.select([self._from], [], [], 0)[0]:
+        poller = select.poll()   # not select.select: it fails on descriptors above 1023
+        poller.register(self._from, select.POLLIN)
+        if not poller.poll(0):
             return False
         frame = read_frame(self._from)
         if frame is not None and marshal.loads(frame) == ("ready",):

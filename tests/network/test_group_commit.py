@@ -142,3 +142,32 @@ def test_a_batch_the_database_refuses_stops_the_log_with_its_reason(tmp_path):
                 log.insert_message(body("b" * 43), None)
     finally:
         log.close()
+
+
+def test_the_writer_process_is_used_in_a_program_with_many_open_files(tmp_path):
+    """Its pipe's descriptor may be above 1023, where select.select fails (the committer would stop)."""
+    import os
+    import resource
+
+    import pytest
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1100:
+        pytest.skip(f"this machine allows {hard} open files: no descriptor can be above 1023")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1100) if hard == resource.RLIM_INFINITY
+                                                  else min(max(soft, 1100), hard), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1050)]
+    try:
+        log = MessageLog(tmp_path)
+        try:
+            wait_for_the_writer_process(log)
+            with log.transaction():
+                log.insert_message(body("a" * 43), None)
+            log.flush()
+            assert [m["Id"] for m in log.query()] == ["a" * 43]
+        finally:
+            log.close()
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
