@@ -29,6 +29,9 @@ class WriterProcess:
         `checkpoint_bytes`: the WAL's size limit."""
         self._ready = False
         self._failed_to_start = False
+        if getattr(sys, "frozen", False):   # a bundled program: sys.executable is not a Python to run a file
+            self._proc, self._failed_to_start = None, True
+            return
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", log_writer.__file__, str(database), str(int(checkpoint_bytes))],

@@ -171,3 +171,25 @@ def test_the_writer_process_is_used_in_a_program_with_many_open_files(tmp_path):
         for fd in held:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_without_a_writer_process_the_committer_writes_every_batch(tmp_path, monkeypatch):
+    """A bundled program (sys.frozen) has no Python to run the writer with: the log works as before it."""
+    import sys
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    log = MessageLog(tmp_path)
+    try:
+        assert log.writer_pid is None
+        for i in range(3):
+            with log.transaction():
+                log.insert_message(body(str(i) * 43), None)
+            log.flush()
+        assert not log.writer_in_use
+        assert [m["Id"][0] for m in log.query()] == ["0", "1", "2"]
+    finally:
+        log.close()
+    again = MessageLog(tmp_path)
+    try:
+        assert [m["Id"][0] for m in again.query()] == ["0", "1", "2"]
+    finally:
+        again.close()
