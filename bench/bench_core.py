@@ -68,7 +68,8 @@ def network_pingpong(data_dir: Path, messages: int, chains: int) -> tuple[float,
 
 def network_cpu(net: Network) -> float:
     """CPU seconds used so far by this process and the network log's writer process."""
-    return time.process_time() + process_cpu(net.log.writer_pid)
+    writer = net.log.writer_pid   # None when the log has no writer process (the committer writes)
+    return time.process_time() + (process_cpu(writer) if writer is not None else 0.0)
 
 
 def process_cpu(pid: int) -> float:

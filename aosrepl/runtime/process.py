@@ -152,11 +152,11 @@ class LuaProcess:
                 batch, values, pushed = [], [], 0
                 self.handle(msg, env, replay=True, keep_result=False)
                 continue
-            args, _, size = flat
+            args, _, text_bytes = flat
             batch.append(msg)
             values.append(len(args))
             values += args
-            pushed += size
+            pushed += text_bytes
             if len(batch) >= REPLAY_BATCH_MESSAGES or pushed >= REPLAY_BATCH_BYTES:
                 self._replay_batch(batch, values, pushed, env)
                 batch, values, pushed = [], [], 0
