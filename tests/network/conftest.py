@@ -27,3 +27,14 @@ def net(tmp_path):
     network = Network(tmp_path / "data", services=False, deterministic=True)
     yield network
     network.close()
+
+
+def wait_for_the_writer_process(log) -> None:
+    """Commit until batches go to the log's writer process (the committer writes them itself until it has
+    started)."""
+    import time
+    deadline = time.monotonic() + 30
+    while not log.writer_in_use:
+        assert time.monotonic() < deadline, "the log's writer process did not start"
+        log.set_meta("probe", "1")
+        time.sleep(0.005)

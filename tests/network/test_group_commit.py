@@ -2,6 +2,7 @@
 import threading
 
 from aosrepl.network.store import MessageLog
+from tests.network.conftest import wait_for_the_writer_process
 
 
 def body(mid: str) -> dict:
@@ -57,16 +58,6 @@ def test_many_units_share_one_commit_and_a_failed_unit_is_dropped_alone(tmp_path
         assert not log.message_exists("x" * 43)
     finally:
         log.close()
-
-
-def wait_for_the_writer_process(log) -> None:
-    """Commit until batches go to the writer process (the committer writes them itself until it has started)."""
-    import time
-    deadline = time.monotonic() + 30
-    while not log.writer_in_use:
-        assert time.monotonic() < deadline, "the log's writer process did not start"
-        log.set_meta("probe", "1")
-        time.sleep(0.005)
 
 
 def test_batches_go_to_the_writer_process_once_it_has_started(tmp_path):

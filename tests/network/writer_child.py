@@ -13,15 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from aosrepl.network import Network  # noqa: E402
-
-
-def writer_in_use(net) -> None:
-    deadline = time.monotonic() + 30
-    while not net.log.writer_in_use:
-        if time.monotonic() > deadline:
-            raise SystemExit("the log's writer process did not start")
-        net.log.set_meta("probe", "1")
-        time.sleep(0.005)
+from tests.network.conftest import wait_for_the_writer_process  # noqa: E402
 
 
 def main(data_dir: str, mode: str) -> None:
@@ -30,7 +22,7 @@ def main(data_dir: str, mode: str) -> None:
         print("WRITER", net.log.writer_pid, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
     pid = net.find_or_spawn("a")
-    writer_in_use(net)
+    wait_for_the_writer_process(net.log)
     if mode == "hold":
         print("READY", net.log.writer_pid, flush=True)
         time.sleep(600)
