@@ -77,12 +77,8 @@ def execute_grouped(conn, rows) -> None:
         groups.clear()
         added.clear()
 
-    for statement, args in rows:
-        if statement == INSERT_MESSAGE:
-            body = args[6]
-            args = args[:6] + (body if type(body) is str else encode_body(body),)
-        elif statement == FINISH_DELIVERY and args[1] is not None:
-            args = (args[0], result_text(args[1])) + args[2:]
+    for row in rows:
+        statement, args = encoded_row(row)
         if statement == FINISH_DELIVERY and (args[2], args[3]) in added:
             # added and finished in the same stretch: one row written as it ends up, no update
             i = added[(args[2], args[3])]
