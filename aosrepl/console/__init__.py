@@ -9,8 +9,9 @@ Terminal-free (importable without prompt_toolkit; the transcript runner and scri
     display.py           colours (only on a terminal; --color, NO_COLOR, FORCE_COLOR), splash, help
     history.py           the per-process history file
 Interactive only (prompt_toolkit):
-    app.py               the prompt: highlighting, completion, keys, history, the loop
+    app.py               one Application for the whole console: the line editor, keys, the busy line in its place
+    prompt_parts.py      what the line editor gets from the process: its history file, completion of Lua names
     code_style.py        the colours of typed Lua: the terminal's own 16 ANSI colours
-    busy.py              the spinner screen while a line is handled (Ctrl-C, typed-ahead keys)
+    busy.py              the line shown while a line is handled, and its keys (Ctrl-C, typed-ahead keys)
     terminal.py          prints output above whatever prompt_toolkit shows, in order
 """

@@ -2,84 +2,50 @@
 from the live process, Ctrl-C/Ctrl-D, a spinner while an evaluation runs, and the live feed printed above
 the prompt (terminal.py) while the prompt's [Inbox:N] refreshes.
 
-Each typed line is handled by `ConsoleSession.submit` on a worker thread; meanwhile the busy screen
-(busy.py) owns the terminal, so Ctrl-C can interrupt the process and keys typed ahead are kept."""
+One prompt_toolkit Application runs for the whole console. Starting and stopping one for every line (as
+PromptSession does) cost about 5 ms a line, and PromptSession's large layout about 0.6 ms a key; this one is
+a line editor and the busy line (busy.py) in a small layout, swapped in place:
+  - Enter draws the accepted line once more as it stands (it stays in the scrollback, as typed, coloured) and
+    hands it to `ConsoleSession.submit` on a worker thread;
+  - meanwhile the busy line stands where the prompt was and owns the keyboard, so Ctrl-C can interrupt the
+    process and keys typed ahead are kept;
+  - when the line is done the prompt is back, holding what was typed meanwhile."""
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 from pathlib import Path
 
-from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
-from prompt_toolkit.completion.base import get_common_complete_suffix
+from prompt_toolkit.application import Application
+from prompt_toolkit.application.run_in_terminal import run_in_terminal
+from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.document import Document
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import ANSI
-from prompt_toolkit.history import History
 from prompt_toolkit.key_binding import KeyBindings
+from prompt_toolkit.layout import ConditionalContainer, Float, FloatContainer, HSplit, Layout, Window, WindowAlign
+from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
+from prompt_toolkit.layout.dimension import Dimension
+from prompt_toolkit.layout.menus import CompletionsMenu
+from prompt_toolkit.layout.processors import BeforeInput
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.patch_stdout import patch_stdout
 from pygments.lexers.scripting import LuaLexer
 
-from aosrepl.console.busy import SPINNER, BusyScreen, in_daemon_thread
+from aosrepl.console.busy import SPINNER, FRAME_SECONDS, BusyLine, in_daemon_thread
 from aosrepl.console.code_style import code_style
 from aosrepl.console.commands import PadError
 from aosrepl.console.display import gray, red, strip_ansi
-from aosrepl.console.history import add_entry, history_path, load_history, save_history
+from aosrepl.console.history import history_path
+from aosrepl.console.prompt_parts import ProcessCompleter, ProcessHistory, complete_in_place
 from aosrepl.console.terminal import TerminalWriter
 
 ACTIVITY_POLL = 0.25        # seconds between looks at whether the network is busy
-PROMPT_FAILURES = 5         # the prompt failing this many times in a row (a bug) ends the console
+PROMPT_FAILURES = 5         # the application failing this many times in a row (a bug) ends the console
+MENU_LINES = 8              # lines kept free below the prompt while the completion menu is open
 EXIT_HINT = "(To exit, press Ctrl-C again, Ctrl-D on an empty line, or type .exit)"
-_EXPRESSION_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*[.:]?$")
-
-
-class ProcessHistory(History):
-    """prompt_toolkit history backed by the per-process JSON file (saved on every new line)."""
-
-    def __init__(self, path: Path):
-        super().__init__()
-        self.path = path
-        self.entries = load_history(path)
-
-    def load_history_strings(self):
-        yield from self.entries
-
-    def append_string(self, string: str) -> None:
-        if string == ".exit":
-            return      # the way out is not worth recalling
-        if add_entry(self.entries, string):
-            self._loaded_strings.insert(0, self.entries[0])     # as stored (bytes that were not UTF-8: U+FFFD)
-            self.store_string(string)
-
-    def store_string(self, string: str) -> None:
-        try:
-            save_history(self.path, self.entries)
-        except (OSError, ValueError):
-            pass      # a read-only data dir (or any other failed save) must not break typing
-
-
-class ProcessCompleter(Completer):
-    """Completes the Lua name before the cursor from the live process's globals and table fields."""
-
-    def __init__(self, net, pid: str):
-        self.net, self.pid = net, pid
-
-    def get_completions(self, document, complete_event):
-        match = _EXPRESSION_TAIL.search(document.text_before_cursor)
-        if not match:
-            return
-        prefix = match.group(0)
-        cut = max(prefix.rfind("."), prefix.rfind(":"))
-        base = prefix[:cut + 1]
-        try:
-            candidates = self.net.complete(self.pid, prefix)
-        except Exception:
-            return
-        for candidate in sorted(set(map(str, candidates or []))):
-            full = candidate if candidate.startswith(base) else base + candidate
-            if full.startswith(prefix) and full != prefix:
-                yield Completion(full, start_position=-len(prefix), display=full[len(base):] or full)
+LEAVING_NOTE = ("Leaving while the evaluation still runs: it was asked to stop "
+                "(a message that never ends is stopped at the next start).")
 
 
 class ConsoleApp:
@@ -87,56 +53,46 @@ class ConsoleApp:
         self.session, self.net = session, net
         self.history = ProcessHistory(history_path(data_dir, session.pid))
         self.completer = ProcessCompleter(net, session.pid)
-        self.busy = BusyScreen(session.interrupt, self._styled)
+        self.busy = BusyLine(session.interrupt, self._styled, on_leave=self._leave_while_busy)
         self.exit_armed = False
         self.frame = 0
         self.network_busy = False
         self._prompt_text, self._prompt_ansi = None, None    # the prompt last shown, parsed (see _message)
-        self.prompt = PromptSession(
-            history=self.history, lexer=PygmentsLexer(LuaLexer) if session.color else None,
-            style=code_style(), include_default_pygments_style=False,      # the terminal's own 16 colours
-            completer=self.completer, complete_while_typing=False,       # Tab: _complete_in_place
-            key_bindings=self._prompt_keys(), enable_history_search=False)
+        self._drawing_accepted = False      # drawing the accepted line for the scrollback: no menu, no spinner
+        self._left = asyncio.Event()        # the user left while a line ran: stop waiting for it
+        self.buffer = Buffer(history=self.history, completer=self.completer, complete_while_typing=False,
+                             multiline=False, accept_handler=self._accept, enable_history_search=False)
+        self.app = self._application(session.color)
 
-    # ----- the prompt --------------------------------------------------------------------------
-    def _prompt_keys(self) -> KeyBindings:
-        kb = KeyBindings()
+    # ----- the screen ----------------------------------------------------------------------------
+    def _application(self, color: bool) -> Application:
+        busy = Condition(lambda: self.busy.active)
+        spinning = Condition(self.busy.shows_spinner)      # (a quick line draws no line at all)
+        drawing_accepted = Condition(lambda: self._drawing_accepted)
+        self.input_window = Window(
+            BufferControl(self.buffer, lexer=PygmentsLexer(LuaLexer) if color else None,
+                          input_processors=[BeforeInput(self._message)], key_bindings=self._prompt_keys()),
+            height=self._input_height, dont_extend_height=True, wrap_lines=True)
+        self.busy_window = Window(FormattedTextControl(self.busy.text, focusable=True,
+                                                       key_bindings=self.busy.key_bindings()), height=1)
+        activity = Window(FormattedTextControl(self._activity), align=WindowAlign.RIGHT, dont_extend_width=True)
+        body = FloatContainer(
+            HSplit([ConditionalContainer(self.input_window, filter=~busy),
+                    ConditionalContainer(self.busy_window, filter=spinning)]),
+            floats=[Float(xcursor=True, ycursor=True, transparent=True,
+                          content=CompletionsMenu(max_height=16, scroll_offset=1, extra_filter=~drawing_accepted)),
+                    Float(right=0, top=0, hide_when_covering_content=True,
+                          content=ConditionalContainer(activity, filter=~busy & ~drawing_accepted))])
+        return Application(layout=Layout(body, focused_element=self.input_window), style=code_style(),
+                           include_default_pygments_style=False,      # the terminal's own 16 colours
+                           erase_when_done=True)      # leaving: no empty prompt under the last words
 
-        @kb.add("c-c")
-        def _(event):
-            buffer = event.current_buffer
-            if buffer.text:
-                buffer.reset()
-                self.exit_armed = False
-            elif self.exit_armed:
-                event.app.exit(exception=EOFError())
-            else:
-                self.exit_armed = True
-                self.session.say(gray(EXIT_HINT))
-
-        @kb.add("tab")
-        def _(event):
-            buffer = event.current_buffer
-            if buffer.complete_state:
-                buffer.complete_next()          # the menu is open: Tab walks it, as prompt_toolkit's Tab does
-            else:
-                self._complete_in_place(buffer)
-        return kb
-
-    def _complete_in_place(self, buffer) -> None:
-        """Tab: complete right now, inside the key handler. prompt_toolkit's own Tab completes in a task that
-        runs after the keys already read, and keys typed right after Tab (read together with it when the
-        loop was busy) changed the line first, so the completion was thrown away. net.complete never waits
-        (a busy process has no candidates) and takes well under a millisecond."""
-        completions = list(self.completer.get_completions(buffer.document, CompleteEvent(completion_requested=True)))
-        if len(completions) == 1:
-            buffer.apply_completion(completions[0])
-        elif completions:
-            common = get_common_complete_suffix(buffer.document, completions)
-            if common:
-                buffer.insert_text(common)
-            else:
-                buffer.start_completion(select_first=False)       # several ways on: show them
+    def _input_height(self) -> Dimension:
+        # room below the line for the completion menu while it is open (the menu is drawn inside the
+        # application's own lines, which end at the prompt's last line otherwise)
+        if self.buffer.complete_state is not None and not self._drawing_accepted:
+            return Dimension(min=MENU_LINES)
+        return Dimension()
 
     def _message(self):
         # prompt_toolkit asks for the prompt many times per redraw: parse its escape codes once per prompt text
@@ -148,17 +104,17 @@ class ConsoleApp:
     def _styled(self, text: str) -> ANSI:
         return ANSI(text if self.session.color else strip_ansi(text))
 
-    def _network_busy(self) -> bool:
-        try:
-            return not self.net.run_until_idle(timeout=0)
-        except Exception:
-            return False
-
     def _activity(self):
         """Right of the prompt: a spinner while the network still works (e.g. an inference after Llama.run)."""
         if not self.network_busy:
             return ""
         return self._styled(gray(SPINNER[self.frame % len(SPINNER)] + " network busy"))
+
+    def _network_busy(self) -> bool:
+        try:
+            return not self.net.run_until_idle(timeout=0)
+        except Exception:
+            return False
 
     async def _watch_activity(self):
         """Redraws the prompt only while the network works (and once when it stops): no idle redraws."""
@@ -170,10 +126,162 @@ class ConsoleApp:
                 self.frame += 1
                 self._redraw()
 
+    async def _spin(self):
+        """Redraws the busy line while it shows its spinner."""
+        while True:
+            await asyncio.sleep(FRAME_SECONDS)
+            if self.busy.shows_spinner():
+                self._redraw()
+
+    def _redraw(self):
+        if self.app.is_running:
+            self.app.invalidate()
+
+    def _running_app(self):
+        return self.app if self.app.is_running else None
+
+    # ----- the prompt's keys ---------------------------------------------------------------------
+    def _prompt_keys(self) -> KeyBindings:
+        kb = KeyBindings()
+        empty_line = Condition(lambda: not self.buffer.text)
+
+        @kb.add("c-c")
+        def _(event):
+            if self.buffer.text:
+                self.buffer.reset()
+                self.exit_armed = False
+            elif self.exit_armed:
+                self._leave()
+            else:
+                self.exit_armed = True
+                self.session.say(gray(EXIT_HINT))
+
+        @kb.add("c-d", filter=empty_line)
+        def _(event):
+            self._leave()
+
+        @kb.add("tab")
+        def _(event):
+            if self.buffer.complete_state:
+                self.buffer.complete_next()     # the menu is open: Tab walks it, as prompt_toolkit's Tab does
+            else:
+                complete_in_place(self.completer, self.buffer)
+        return kb
+
+    def _accept(self, buffer: Buffer) -> bool:
+        """Enter: the line stays on screen as typed, and the busy line takes the prompt's place below it."""
+        work = self._start(buffer.text)      # first: it runs on its thread while the screen catches up
+        buffer.complete_state = None
+        self._drawing_accepted = True
+        try:
+            self.app.renderer.render(self.app, self.app.layout, is_done=True)   # ends below it, renderer reset
+        finally:
+            self._drawing_accepted = False
+        self.exit_armed = False
+        self._show_busy(work)     # before anything redraws: the empty prompt is never drawn meanwhile
+        asyncio.get_running_loop().create_task(self._handle(work))
+        return False      # the buffer is emptied (after the line went into the history)
+
+    def _leave(self):
+        self.session.exited = True
+        if self.app.is_running and not self.app.is_done:
+            self.app.exit()
+
+    def _leave_while_busy(self):
+        self._left.set()
+
+    # ----- one line, and the lines typed while it ran ---------------------------------------------
+    def _start(self, line: str) -> asyncio.Future | None:
+        """Starts a typed line on a worker thread: its future, or None for `.pad` (its editor needs the
+        terminal before anything runs)."""
+        lines = line.split("\n")
+        if len(lines) > 1 and any(part.startswith(".") for part in lines):
+            # A pasted transcript (e.g. `.editor` ... `.done`): its lines run one by one, as typed.
+            self.busy.queued[:0] = lines[1:]
+            line = lines[0]
+        if line == ".pad" and self.session.editor_lines is None:
+            return None
+        return in_daemon_thread(asyncio.get_running_loop(), self.session.submit, line)
+
+    async def _handle(self, work: asyncio.Future | None):
+        try:
+            while True:
+                if work is None:
+                    work = await self._edit_pad()
+                if work is not None:
+                    await self._finish(work)
+                if self.session.exited or not self.busy.queued:
+                    break
+                line = self.busy.queued.pop(0)
+                self.session.say(self.session.prompt + line)
+                self.history.append_string(line)
+                work = self._start(line)
+        finally:
+            self.busy.end()
+            if self.session.exited:
+                self._leave()
+            else:
+                self._prompt_again()
+
+    def _prompt_again(self):
+        default, complete = self.busy.take_typeahead()
+        self.buffer.reset(Document(default))
+        self.app.layout.focus(self.input_window)
+        if complete:       # a Tab typed while the line ran: complete now that the process answers
+            complete_in_place(self.completer, self.buffer)
+        self._redraw()
+
+    async def _edit_pad(self) -> asyncio.Future | None:
+        """`.pad`: the editor on the process's scratch file, then what was saved, evaluated (None: nothing)."""
+        try:       # $EDITOR needs the terminal: the application steps aside while it runs
+            edited = await run_in_terminal(self.session.commands.pad_edit)
+        except PadError as exc:
+            self.session.say(red(str(exc)))
+            return None
+        except Exception as exc:
+            self.session.say(red(f"ERROR: {type(exc).__name__}: {exc}"))
+            return None
+        if edited is None:
+            return None
+        return in_daemon_thread(asyncio.get_running_loop(), self.session.evaluate, *edited)
+
+    async def _finish(self, work: asyncio.Future):
+        try:
+            await self._while_busy(work)
+            if self.busy.leaving:          # a second Ctrl-C or Ctrl-D while it ran: leave without waiting
+                self.busy.leaving = False
+                self.session.say(gray(LEAVING_NOTE))
+                self.session.exited = True
+                return
+            await work
+        except Exception as exc:       # whatever went wrong, the console stays
+            self.session.say(red(f"ERROR: {type(exc).__name__}: {exc}"))
+
+    def _show_busy(self, work: asyncio.Future | None) -> None:
+        self.busy.begin(work)
+        self.app.layout.focus(self.busy_window)
+        self._redraw()
+
+    async def _while_busy(self, work: asyncio.Future) -> None:
+        """The busy line stands in for the prompt until `work` is done (or the user leaves)."""
+        if work.done():
+            return
+        self._show_busy(work)
+        spinner = asyncio.get_running_loop().create_task(self._spin())
+        left = asyncio.get_running_loop().create_task(self._left.wait())
+        try:
+            await asyncio.wait({work, left}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            spinner.cancel()
+            left.cancel()
+            self._left.clear()
+
+    # ----- the whole console -----------------------------------------------------------------------
     async def run(self) -> int:
         self.session.on_change = self._redraw
-        # Between two prompt_toolkit applications the terminal is not in raw mode, so Ctrl-C is a signal:
-        # it must interrupt the evaluation (or do nothing), never kill the console.
+        # While the application runs, the terminal is in raw mode and Ctrl-C is a key. When it is not (an
+        # editor started by `.pad`, a restart after a fault), Ctrl-C is a signal: it must interrupt the
+        # evaluation (or do nothing), never kill the console.
         loop = asyncio.get_running_loop()
         try:
             loop.add_signal_handler(signal.SIGINT, self._sigint)
@@ -182,86 +290,28 @@ class ConsoleApp:
         self.session.redirect(TerminalWriter(loop, self._running_app))
         activity = asyncio.create_task(self._watch_activity())
         try:
-            return await self._loop()
+            with patch_stdout(raw=True):      # stray prints of other code still land above the prompt
+                return await self._run_application()
         finally:
             activity.cancel()
 
-    async def _loop(self) -> int:
+    async def _run_application(self) -> int:
         failures = 0
-        with patch_stdout(raw=True):      # stray prints of other code still land above the prompt
-            while not self.session.exited:
-                if self.busy.queued:
-                    line = self.busy.queued.pop(0)
-                    self.session.say(self.session.prompt + line)
-                    self.history.append_string(line)
-                else:
-                    default, complete = self.busy.take_typeahead()
-                    try:
-                        line = await self.prompt.prompt_async(self._message, default=default, rprompt=self._activity,
-                                                              pre_run=self._complete_now if complete else None)
-                    except (EOFError, KeyboardInterrupt):
-                        break
-                    except Exception as exc:      # a fault in the prompt itself: say so, and prompt again
-                        failures += 1
-                        self.session.say(red(f"ERROR: the prompt failed: {type(exc).__name__}: {exc}"))
-                        if failures >= PROMPT_FAILURES:
-                            self.session.say(red("ERROR: the prompt keeps failing; leaving the console."))
-                            return 1
-                        continue
-                    failures = 0
-                self.exit_armed = False
-                lines = line.split("\n")
-                if len(lines) > 1 and any(part.startswith(".") for part in lines):
-                    # A pasted transcript (e.g. `.editor` ... `.done`): its lines run one by one, as typed.
-                    self.busy.queued[:0] = lines[1:]
-                    line = lines[0]
-                await self._submit(line)
+        while not self.session.exited:
+            try:
+                await self.app.run_async(handle_sigint=False)     # Ctrl-C: see run()
+                return 0
+            except Exception as exc:      # a fault in the application itself: say so, and start it again
+                failures += 1
+                self.session.say(red(f"ERROR: the prompt failed: {type(exc).__name__}: {exc}"))
+                if failures >= PROMPT_FAILURES:
+                    self.session.say(red("ERROR: the prompt keeps failing; leaving the console."))
+                    return 1
         return 0
-
-    def _complete_now(self):
-        """What Tab does at the prompt, for a Tab typed while the previous line was still running."""
-        self._complete_in_place(self.prompt.default_buffer)
-
-    def _running_app(self):
-        for app in (self.busy.app, self.prompt.app):
-            if app is not None and app.is_running:
-                return app
-        return None
 
     def _sigint(self):
         if self.session.busy:
             self.session.interrupt()
-
-    def _redraw(self):
-        app = self.prompt.app
-        if app.is_running:
-            app.invalidate()
-
-    # ----- one line ----------------------------------------------------------------------------
-    async def _submit(self, line: str):
-        loop = asyncio.get_running_loop()
-        try:
-            if line == ".pad" and self.session.editor_lines is None:
-                try:
-                    edited = self.session.commands.pad_edit()     # $EDITOR needs the terminal: before the spinner
-                except PadError as exc:
-                    self.session.say(red(str(exc)))
-                    return
-                if edited is None:
-                    return
-                work = in_daemon_thread(loop, self.session.evaluate, *edited)
-            else:
-                work = in_daemon_thread(loop, self.session.submit, line)
-            await self.busy.run_until(work)
-            if self.busy.leaving:          # a second Ctrl-C or Ctrl-D while it ran: leave without waiting
-                self.busy.leaving = False
-                self.session.say(gray("Leaving while the evaluation still runs: it was asked to stop "
-                                      "(a message that never ends is stopped at the next start)."))
-                self.session.exited = True
-                return
-            await work
-        except Exception as exc:       # whatever went wrong, the console stays
-            self.session.say(red(f"ERROR: {type(exc).__name__}: {exc}"))
 
 
 def run_app(session, net, data_dir: Path) -> int:

@@ -23,14 +23,19 @@ def load_history(path: Path) -> list[str]:
         return []
     if not isinstance(entries, list):
         return []
-    return [e for e in entries if isinstance(e, str)][:MAX_ENTRIES]
+    return [storable(e) for e in entries if isinstance(e, str)][:MAX_ENTRIES]
 
 
 def save_history(path: Path, entries: list[str]) -> None:
     """Atomic write: a crash mid-save leaves the previous file intact, and a failed save leaves no
-    temporary file behind (the error is raised after cleaning up)."""
+    temporary file behind (the error is raised after cleaning up). The entries are storable already
+    (add_entry, load_history). The file is saved after every line: it is written as json.dumps(indent=2)
+    writes it, through json's C encoder (given an indent, json takes its pure-Python encoder: milliseconds
+    for a long history, at every Enter), the indent put in by the separator (a JSON string has no raw
+    newline, so only the separators hold one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps([storable(e) for e in entries[:MAX_ENTRIES]], indent=2, ensure_ascii=False)
+    kept = entries[:MAX_ENTRIES]
+    text = "[\n  " + json.dumps(kept, ensure_ascii=False, separators=(",\n  ", ": "))[1:-1] + "\n]" if kept else "[]"
     tmp = path.with_name(path.name + ".tmp")
     try:
         tmp.write_text(text, encoding="utf-8")

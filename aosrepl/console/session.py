@@ -174,9 +174,9 @@ class ConsoleSession:
     def _adopt_prompt(self, output: dict):
         data = output.get("data")
         prompt = data.get("prompt") if isinstance(data, dict) and data.get("prompt") else output.get("prompt")
-        if isinstance(prompt, str) and prompt:
+        if isinstance(prompt, str) and prompt and prompt != self.process_prompt:
             self.process_prompt = prompt
-        self.on_change()
+            self.on_change()      # (only then: a redraw while a line runs costs that line a millisecond)
 
     # ----- the live feed -----------------------------------------------------------------------
     def on_result(self, pid: str, result: dict):

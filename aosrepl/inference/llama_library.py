@@ -18,7 +18,6 @@ Why this module exists:
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import sys
 import threading
@@ -119,6 +118,7 @@ def load():
             # while they wait for work by default, which starves everything else on a busy machine (measured
             # 4x slower decodes at a load of 17 on 2 cores). The OpenMP runtime reads this when llama.cpp loads.
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            import ctypes       # here, with llama_cpp: a start that loads no model does not pay its import
             import llama_cpp
             import llama_cpp.llama as llama_py
             _callback = llama_cpp.llama_log_callback(_on_llama_cpp_log)

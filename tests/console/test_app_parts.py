@@ -5,7 +5,7 @@ from pathlib import Path
 
 from prompt_toolkit.document import Document
 
-from aosrepl.console.app import ProcessCompleter, ProcessHistory
+from aosrepl.console.prompt_parts import ProcessCompleter, ProcessHistory
 from aosrepl.console.history import history_path
 from aosrepl.console.terminal import TerminalWriter
 from aosrepl.network import Network
@@ -107,7 +107,7 @@ def test_typed_code_is_coloured_with_the_terminals_own_ansi_colours():
             'print(Handlers.add("x", true)) x = x .. "s" --[[ c ]] y = 0x1F + 2.5 @')
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         app = ConsoleApp(Session(), net=None, data_dir=Path("/nonexistent"))
-        style = app.prompt.app._merged_style
+        style = app.app._merged_style
         seen = {}
         for token, text in LuaLexer().get_tokens(code):
             attrs = style.get_attrs_for_style_str("class:" + pygments_token_to_classname(token))

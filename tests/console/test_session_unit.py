@@ -200,6 +200,21 @@ def test_live_feed_updates_prompt(net, tmp_path):
     assert "[Inbox:1]" in strip_ansi(s.prompt) and changes
 
 
+def test_the_prompt_is_redrawn_only_when_it_changed(net, tmp_path):
+    """Every result carries the prompt; a redraw for each one, while a line ran, cost the console's round trip
+    a render (about a millisecond)."""
+    s, _ = make(net, tmp_path)
+    net.subscribe(net.pid, s.on_result)
+    s.submit("1")
+    changes = []
+    s.on_change = lambda: changes.append(1)
+    s.submit("2")
+    s.submit("3")
+    assert changes == []
+    net.deliver(net.pid, "New Message")         # the Inbox count in the prompt changes
+    assert changes == [1]
+
+
 def test_live_output_waits_for_the_eval_in_flight(net, tmp_path):
     s, out = make(net, tmp_path)
     release = threading.Event()
