@@ -42,7 +42,7 @@ def prepare(data_dir) -> Path:
 
 class DirLock:
     """An exclusive lock on the data dir, so two networks never schedule the same log (released on exit,
-    also when the process is killed)."""
+    also when the process is killed). The lock file holds the pid of the network that took it."""
 
     def __init__(self, path: Path):
         self._file = None
@@ -59,17 +59,27 @@ class DirLock:
             raise DataDirError(f"Cannot lock the data directory {path}: {exc.strerror or exc}") from None
 
     def _take(self) -> None:
-        """Lock, waiting a moment if it is held: the log's writer process of a network that was just killed
-        holds it until it has finished the commit it was doing (milliseconds)."""
+        """Lock. While a running network holds it, fail at once. The log's writer process of a network that
+        was just killed holds it too, until it has finished the commit it was doing (milliseconds): when the
+        network that took the lock is gone, wait a moment for its writer."""
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
                 fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
+                break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                if time.monotonic() >= deadline or _alive(self._holder()):
                     raise
                 time.sleep(0.02)
+        self._file.seek(0)
+        self._file.truncate()
+        self._file.write(str(os.getpid()))
+        self._file.flush()
+
+    def _holder(self) -> int | None:
+        self._file.seek(0)
+        text = self._file.read().strip()
+        return int(text) if text.isdigit() else None
 
     def fileno(self) -> int:
         """The locked descriptor (a process that inherits it holds the lock as long as it lives)."""
@@ -82,6 +92,26 @@ class DirLock:
             finally:
                 self._file.close()
                 self._file = None
+
+
+def _alive(pid: int | None) -> bool:
+    """Whether process `pid` runs (a zombie, killed but not yet waited for, does not). No pid: a lock file of
+    an older aosrepl (or one taken a moment ago), whose holder cannot be told apart from a writer: waited for."""
+    if pid is None:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rpartition(b")")[2].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except OSError:        # no /proc (not Linux): ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
 
 
 def wallet_exists(path: Path) -> bool:

@@ -1,4 +1,5 @@
 """The data directory: default location, markers, and clear errors that leave a bad directory untouched."""
+import os
 import sqlite3
 
 import pytest
@@ -88,6 +89,23 @@ def test_a_data_dir_in_use_is_refused_until_closed(tmp_path):
     finally:
         first.close()
     Network(tmp_path, services=False).close()
+
+
+def test_a_data_dir_held_by_a_running_network_is_refused_without_waiting(tmp_path, monkeypatch):
+    """Waiting for the lock is for the writer process of a network that is gone (it finishes its last commit);
+    a network that runs holds it for good, so a second one is told at once (it waited 2 s for nothing)."""
+    from aosrepl.network import datadir
+    looks = []        # each time the lock was found held: was its holder running?
+    alive = datadir._alive
+    monkeypatch.setattr(datadir, "_alive", lambda pid: looks.append(alive(pid)) or looks[-1])
+    first = Network(tmp_path, services=False)
+    try:
+        assert (tmp_path / datadir.LOCK_FILE).read_text() == str(os.getpid())
+        with pytest.raises(DataDirError, match="in use"):
+            Network(tmp_path, services=False)
+    finally:
+        first.close()
+    assert looks == [True]
 
 
 def test_format_marker_is_kept_in_the_db(tmp_path):
