@@ -201,7 +201,13 @@ class ConsoleApp:
             line = lines[0]
         if line == ".pad" and self.session.editor_lines is None:
             return None
-        return in_daemon_thread(asyncio.get_running_loop(), self.session.submit, line)
+        loop = asyncio.get_running_loop()
+        try:
+            return in_daemon_thread(loop, self.session.submit, line)
+        except RuntimeError as exc:      # no thread to run it on: say so, and the prompt comes back
+            failed = loop.create_future()
+            failed.set_exception(exc)
+            return failed
 
     async def _handle(self, work: asyncio.Future | None):
         try:

@@ -124,3 +124,19 @@ def test_ctrl_d_on_an_empty_line_leaves(tmp_path):
     status, session, screen = run_console(tmp_path, "1\r", ["\x04"])
     assert status == 0 and session.exited and session.submitted == ["1"]
 
+
+
+def test_a_line_that_cannot_get_a_thread_is_an_error_and_the_console_goes_on(tmp_path, monkeypatch):
+    from aosrepl.console import app as console_app
+    real = console_app.in_daemon_thread
+    calls = []
+
+    def first_fails(loop, fn, *args):
+        calls.append(args)
+        if len(calls) == 1:
+            raise RuntimeError("can't start new thread")
+        return real(loop, fn, *args)
+    monkeypatch.setattr(console_app, "in_daemon_thread", first_fails)
+    status, session, screen = run_console(tmp_path, "1\r", ["2\r", ".exit\r"])
+    assert status == 0 and session.submitted == ["2", ".exit"]
+    assert "ERROR: RuntimeError: can't start new thread" in screen
