@@ -32,7 +32,7 @@ from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.patch_stdout import patch_stdout
 from pygments.lexers.scripting import LuaLexer
 
-from aosrepl.console.busy import SPINNER, FRAME_SECONDS, BusyLine, in_daemon_thread
+from aosrepl.console.busy import FRAME_SECONDS, SPINNER, BusyLine, in_daemon_thread
 from aosrepl.console.code_style import code_style
 from aosrepl.console.commands import PadError
 from aosrepl.console.display import gray, red, strip_ansi
@@ -201,10 +201,14 @@ class ConsoleApp:
             line = lines[0]
         if line == ".pad" and self.session.editor_lines is None:
             return None
+        return self._on_thread(self.session.submit, line)
+
+    @staticmethod
+    def _on_thread(fn, *args) -> asyncio.Future:
         loop = asyncio.get_running_loop()
         try:
-            return in_daemon_thread(loop, self.session.submit, line)
-        except RuntimeError as exc:      # no thread to run it on: say so, and the prompt comes back
+            return in_daemon_thread(loop, fn, *args)
+        except RuntimeError as exc:      # no thread to run it on: the error is shown, the prompt comes back
             failed = loop.create_future()
             failed.set_exception(exc)
             return failed
@@ -249,7 +253,7 @@ class ConsoleApp:
             return None
         if edited is None:
             return None
-        return in_daemon_thread(asyncio.get_running_loop(), self.session.evaluate, *edited)
+        return self._on_thread(self.session.evaluate, *edited)
 
     async def _finish(self, work: asyncio.Future):
         try:

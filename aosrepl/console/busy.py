@@ -42,6 +42,9 @@ class BusyLine:
         self._presses = 0                # Ctrl-C presses during this line
 
     def begin(self, work: asyncio.Future | None) -> None:
+        """On screen for `work` (None: not started yet); a line's presses and spinner delay count from here."""
+        if self.active and work is self._work:
+            return
         self.active, self._work = True, work
         self._status, self._started, self._presses = "Computing", time.monotonic(), 0
 

@@ -71,10 +71,13 @@ class DirLock:
                 if time.monotonic() >= deadline or _alive(self._holder()):
                     raise
                 time.sleep(0.02)
-        self._file.seek(0)
-        self._file.truncate()
-        self._file.write(str(os.getpid()))
-        self._file.flush()
+        try:
+            self._file.seek(0)
+            self._file.truncate()
+            self._file.write(str(os.getpid()))
+            self._file.flush()
+        except OSError:
+            pass      # (a full disk, say) the lock is held all the same; a second start then waits 2 s to be told
 
     def _holder(self) -> int | None:
         self._file.seek(0)
@@ -103,15 +106,17 @@ def _alive(pid: int | None) -> bool:
         with open(f"/proc/{pid}/stat", "rb") as stat:
             return stat.read().rpartition(b")")[2].split()[0] not in (b"Z", b"X")
     except FileNotFoundError:
+        if os.path.isdir("/proc/self"):
+            return False          # Linux: no such process
+    except OSError:
+        pass
+    try:                          # no /proc: ask the kernel (which counts a zombie as running)
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
-    except OSError:        # no /proc (not Linux): ask the kernel
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
+    except PermissionError:
         return True
+    return True
 
 
 def wallet_exists(path: Path) -> bool:
