@@ -177,6 +177,7 @@ class ConsoleApp:
             self.app.renderer.render(self.app, self.app.layout, is_done=True)   # ends below it, renderer reset
         finally:
             self._drawing_accepted = False
+        self.app.renderer.request_absolute_cursor_position()   # where the next drawing starts, as at a start
         self.exit_armed = False
         self._show_busy(work)     # before anything redraws: the empty prompt is never drawn meanwhile
         asyncio.get_running_loop().create_task(self._handle(work))
