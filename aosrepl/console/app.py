@@ -261,9 +261,10 @@ class ConsoleApp:
             await self._while_busy(work)
             if self.busy.leaving:          # a second Ctrl-C or Ctrl-D while it ran: leave without waiting
                 self.busy.leaving = False
-                self.session.say(gray(LEAVING_NOTE))
                 self.session.exited = True
-                return
+                if not work.done():
+                    self.session.say(gray(LEAVING_NOTE))
+                    return
             await work
         except Exception as exc:       # whatever went wrong, the console stays
             self.session.say(red(f"ERROR: {type(exc).__name__}: {exc}"))
