@@ -11,7 +11,6 @@ from lupa.lua53 import LuaError, LuaMemoryError
 from .bridge import Bridge, ConversionError, decode, to_lua_plain, to_python
 from .completion import complete_in
 from .crypto_native import crypto_native
-from .library import runtime_source
 from .memory import MAX_MESSAGE_BYTES, HeapLimits, message_bytes
 from .sandbox import new_sandbox
 
@@ -67,7 +66,7 @@ class LuaProcess:
         self._env_lua: Any = None
         try:
             self._heap = HeapLimits(self.limits.memory_bytes)
-            self._runtime, self._guard = new_sandbox(self._heap, self._poll_interrupt)
+            self._runtime, self._guard, self._load_runtime = new_sandbox(self._heap, self._poll_interrupt)
             self.bridge = Bridge(self._runtime, memory_cap=self.limits.memory_bytes,
                                  instructions=self.limits.instructions, poll_interrupt=self._poll_interrupt,
                                  heap=self._heap)
@@ -83,11 +82,9 @@ class LuaProcess:
         self._table_from = self._runtime.table_from
 
     def _load_host(self):
-        loader = self._runtime.eval(b"load")
-        # `load` is the sandbox's text-only wrapper; host.lua registers its functions as trusted
-        chunk = loader(runtime_source("host"), b"=host")
-        crossing = loader(runtime_source("crossing"), b"=crossing")(self._guard.raw)
-        return chunk(self._guard, crossing)
+        # host.lua registers its functions as trusted
+        crossing = self._load_runtime("crossing")(self._guard.raw)
+        return self._load_runtime("host")(self._guard, crossing)
 
     def _poll_interrupt(self) -> bool:
         return self._interrupted

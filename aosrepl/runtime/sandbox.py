@@ -7,7 +7,7 @@ from typing import Callable
 
 from lupa import lua53
 
-from .library import module_source, runtime_source
+from .library import module_chunk, runtime_chunk
 from .memory import HeapLimits
 
 
@@ -17,16 +17,17 @@ def _refuse_attribute(obj, attr_name, is_setting):
 
 
 def _lookup_module(name: bytes):
-    found = module_source(name.decode("utf-8", "replace"))
+    found = module_chunk(name.decode("utf-8", "replace"))
     if found is None:
         return None
-    return found  # (source, chunkname) -> two Lua values
+    return found  # (chunk, chunkname, mode) -> three Lua values
 
 
 def new_sandbox(heap: HeapLimits, poll_interrupt: Callable[[], bool]):
-    """Return (runtime, guard): the runtime with the sandbox applied and the Lua
+    """Return (runtime, guard, load_runtime): the runtime with the sandbox applied, the Lua
     `guard` table (arm(budget, timestamp, memory mode), disarm(), trust(fn),
-    add_native(name, value), protect, traceback). `heap` switches the memory cap."""
+    add_native(name, value), protect, traceback), and load_runtime(stem), which loads a Lua file of the
+    runtime (host.lua, crossing.lua) into it. `heap` switches the memory cap."""
     runtime = lua53.LuaRuntime(
         encoding=None,
         register_eval=False,
@@ -36,18 +37,21 @@ def new_sandbox(heap: HeapLimits, poll_interrupt: Callable[[], bool]):
         max_memory=heap.memory_bytes,
     )
     heap.attach(runtime)
-    loader = runtime.eval(b"load")
-    chunk = loader(runtime_source("sandbox"), b"=sandbox", b"t")
-    if chunk is None:  # pragma: no cover - only on a syntax error in sandbox.lua
-        raise RuntimeError("sandbox.lua failed to compile")
-    guard = chunk(poll_interrupt, _lookup_module, heap.set_mode)
+    raw_load = runtime.eval(b"load")    # Lua's own load: the host keeps it; the sandbox takes it from Lua code
+
+    def load_runtime(stem: str):
+        """A Lua file of the runtime, loaded compiled (library.runtime_chunk), as a callable."""
+        chunk, mode = runtime_chunk(stem)
+        function = raw_load(chunk, b"=" + stem.encode(), mode)
+        if not callable(function):  # pragma: no cover - only on a syntax error in the runtime's own Lua
+            raise RuntimeError(f"{stem}.lua failed to compile: {function}")
+        return function
+
+    guard = load_runtime("sandbox")(poll_interrupt, _lookup_module, heap.set_mode)
     # AO's view of files and the OS (io, dofile, os.getenv, ...), defined once the host's are gone
-    compat = loader(runtime_source("compat"), b"=compat", b"t")
-    if compat is None:  # pragma: no cover - only on a syntax error in compat.lua
-        raise RuntimeError("compat.lua failed to compile")
-    compat()
+    load_runtime("compat")()
     # string.find / match / gmatch / gsub whose work is bounded (lua/patterns.lua; it keeps
     # the raw string functions for its own steps), then C work charged to the budget (lua/cwork.lua)
-    loader(runtime_source("patterns"), b"=patterns", b"t")()
-    loader(runtime_source("cwork"), b"=cwork", b"t")(guard.charge)
-    return runtime, guard
+    load_runtime("patterns")()
+    load_runtime("cwork")(guard.charge)
+    return runtime, guard, load_runtime

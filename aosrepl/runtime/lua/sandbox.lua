@@ -3,7 +3,7 @@
 -- bytecode, the debug library), installs the instruction-count hook that enforces the
 -- per-message budget and the interrupt flag, and returns a `guard` table the host uses.
 -- Arguments: poll_interrupt (a host callable returning true when a stop was requested),
--- lookup_module (a host callable: name -> source, chunkname | nil, reason),
+-- lookup_module (a host callable: name -> chunk, chunkname, mode ("t" source or "b" the host's bytecode) | nil),
 -- set_memory_mode (a host callable: "user" | "repair" | "host" -> the heap cap in force).
 local poll_interrupt, lookup_module, set_memory_mode = ...
 
@@ -293,11 +293,12 @@ package.searchers = {
   function(name)
     local native = natives[name]
     if native ~= nil then return function() return native end, ":native:" end
-    local source, chunkname = lookup_module(name)
-    if type(source) ~= "string" then
+    local chunk, chunkname, mode = lookup_module(name)
+    if type(chunk) ~= "string" then
       return "\n\tno library module '" .. name .. "'"
     end
-    local fn, err = raw_load(source, chunkname, "t")
+    -- mode "b": the library compiled by the host (runtime/library.py), never code a process wrote
+    local fn, err = raw_load(chunk, chunkname, mode == "b" and "b" or "t")
     if not fn then error(err, 0) end
     return fn, chunkname
   end,

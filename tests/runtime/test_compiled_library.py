@@ -1,0 +1,36 @@
+"""The process library and the runtime's own Lua are compiled once per program and loaded as bytecode into
+each new process (runtime/library.py): the same code, the same error text, and still no bytecode for a
+process's own code."""
+from aosrepl.runtime import library
+from aosrepl.runtime.testing import eval_in, spawn_process
+
+
+def test_library_modules_and_runtime_files_are_loaded_compiled():
+    chunk, name, mode = library.module_chunk(".handlers")
+    assert (name, mode) == (b".handlers", b"b") and chunk.startswith(b"\x1bLua")
+    assert library.module_chunk(".crypto.digest.sha3")[2] == b"b"
+    assert library.module_chunk(".no-such-module") is None
+    chunk, mode = library.runtime_chunk("sandbox")
+    assert mode == b"b" and chunk.startswith(b"\x1bLua")
+
+
+def test_errors_in_compiled_modules_name_the_module_and_line():
+    proc, env = spawn_process()
+    data = eval_in(proc, env, 'local ok, e = pcall(require("json").decode, "{") return e')["Output"]["data"]
+    assert data.startswith('[string "json"]:') and "expected string for key" in data
+    data = eval_in(proc, env, 'local ok, e = pcall(Handlers.utils.hasMatchingTag) return e')["Output"]["data"]
+    assert data.startswith('[string ".handlers-utils"]:')
+    trace = eval_in(proc, env, "return debug.traceback()")["Output"]["data"]
+    assert '[string ".eval"]:' in trace
+
+
+def test_a_process_still_cannot_load_bytecode_not_even_the_librarys():
+    proc, env = spawn_process()
+    chunk = library.module_chunk(".utils")[0]
+    escaped = "".join(f"\\{byte}" for byte in chunk[:64])
+    result = eval_in(proc, env, f'local f, e = load("{escaped}", "x", "b") return tostring(f) .. " " .. tostring(e)')
+    assert result["Output"]["data"].startswith("nil "), result
+
+
+def test_a_module_that_does_not_compile_is_given_as_text_so_its_error_shows_where_it_is_loaded():
+    assert library._compiled(b"return (", b".broken") == (b"return (", b"t")
