@@ -134,17 +134,20 @@ def burst(data_dir: Path, messages: int) -> dict:
     return {"a": a, "b": b, "rate": messages / elapsed, "wal_peak": peak[0], "dryrun": statistics.median(dry)}
 
 
-def quick_spawns(data_dir: Path, count: int) -> tuple[int, int]:
-    """Spawn `count` processes as fast as possible; returns (peak threads seen, scheduler pool size)."""
+def quick_spawns(data_dir: Path, count: int) -> tuple[int, int, float]:
+    """Spawn `count` processes as fast as possible; returns (peak threads seen, scheduler pool size, seconds
+    until every one of them is up and idle)."""
     peak = [threading.active_count()]
     with Network(data_dir, services=False) as net:
+        start = time.perf_counter()
         for i in range(count):
             net.spawn(f"p{i}")
             peak[0] = max(peak[0], threading.active_count())
         while not net.run_until_idle(timeout=0.05):
             peak[0] = max(peak[0], threading.active_count())
+        seconds = time.perf_counter() - start
         pool = net._scheduler.size
-    return peak[0], pool
+    return peak[0], pool, seconds
 
 
 def replay_in_child(data_dir: Path, pids: list[str]) -> dict:
@@ -209,9 +212,9 @@ def main() -> None:
         replay = replay_in_child(data, [result["a"], result["b"]])
         print(f"restart replay of {args.burst:,} messages: {args.burst / replay['seconds']:,.0f} msg/s; "
               f"peak memory added {replay['added_kib'] / 1024:.1f} MiB")
-        threads, pool = quick_spawns(Path(tmp) / "spawns", args.spawns)
+        threads, pool, seconds = quick_spawns(Path(tmp) / "spawns", args.spawns)
         print(f"{args.spawns} quick spawns: at most {threads} threads in the whole program "
-              f"(scheduler pool: {pool})")
+              f"(scheduler pool: {pool}); all up in {seconds:.2f} s")
     if not args.no_console:
         import bench_console
         with tempfile.TemporaryDirectory() as tmp:
