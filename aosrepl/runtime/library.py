@@ -6,6 +6,8 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from lupa import lua53
+
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "lua"
 RUNTIME_LUA_DIR = Path(__file__).resolve().parent / "lua"
 
@@ -78,7 +80,6 @@ def _compiled(source: bytes, chunkname: bytes) -> tuple[bytes, bytes]:
     global _compiler
     with _compiler_lock:       # processes boot on several threads; a Lua state is not to be shared by them
         if _compiler is None:
-            from lupa import lua53
             runtime = lua53.LuaRuntime(encoding=None, register_eval=False, register_builtins=False)
             _compiler = runtime.eval(b"load"), runtime.eval(b"string.dump")
         load, dump = _compiler
