@@ -56,7 +56,6 @@ def _crypto_file(name: str) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=None)
 def module_source(name: str) -> tuple[bytes, bytes] | None:
     """(source, chunk name) for a library module name, or None."""
     stem = _MODULE_FILES.get(name)
@@ -89,19 +88,25 @@ def _compiled(source: bytes, chunkname: bytes) -> tuple[bytes, bytes]:
         return dump(function), b"b"
 
 
-@lru_cache(maxsize=None)
+_module_chunks: dict[str, tuple[bytes, bytes, bytes]] = {}    # library modules only: a process can `require`
+                                                              # any number of names that are none
+
+
 def module_chunk(name: str) -> tuple[bytes, bytes, bytes] | None:
     """(chunk, chunk name, load mode) for a library module name, or None. Every process loads the whole library
     when it boots (crypto included, as aos does): parsing its 115 KB of Lua took 3.8 ms of each new process's
     6.5 ms; loading it compiled takes 0.7 ms. So each module is compiled once per program and processes load
     the bytecode: only ever bytecode made here from the runtime's own files (a process's own code can load
     text only)."""
-    found = module_source(name)
-    if found is None:
-        return None
-    source, chunkname = found
-    chunk, mode = _compiled(source, chunkname)
-    return chunk, chunkname, mode
+    chunk = _module_chunks.get(name)
+    if chunk is None:
+        found = module_source(name)
+        if found is None:
+            return None
+        source, chunkname = found
+        compiled, mode = _compiled(source, chunkname)
+        chunk = _module_chunks[name] = compiled, chunkname, mode
+    return chunk
 
 
 @lru_cache(maxsize=None)

@@ -34,3 +34,13 @@ def test_a_process_still_cannot_load_bytecode_not_even_the_librarys():
 
 def test_a_module_that_does_not_compile_is_given_as_text_so_its_error_shows_where_it_is_loaded():
     assert library._compiled(b"return (", b".broken") == (b"return (", b"t")
+
+
+def test_requiring_names_that_are_no_module_keeps_nothing():
+    """Only library modules are kept compiled: a process that requires endless made-up names must not grow
+    the host's memory."""
+    proc, env = spawn_process()
+    before = len(library._module_chunks)
+    result = eval_in(proc, env, 'for i = 1, 2000 do pcall(require, ".nothing" .. i) end return "done"')
+    assert result["Output"]["data"] == "done"
+    assert len(library._module_chunks) == before
