@@ -320,3 +320,43 @@ def test_a_slow_rebuild_shows_the_connecting_spinner_then_erases_it(tmp_path):
     child.expect(output_line("2"))
     child.expect(PROMPT)
     leave(child)
+
+
+def test_a_terminal_that_answers_cursor_position_requests(tmp_path):
+    """A real terminal answers prompt_toolkit's cursor-position requests (the other tests here turn them off,
+    as pexpect does not answer): the console asks at its start and after each accepted line, takes the
+    answers while idle and while a line runs, and never shows them as typed text."""
+    child = spawn_console("t", tmp_path / "data", PROMPT_TOOLKIT_NO_CPR=None)
+    seen = child.logfile_read = io.StringIO()
+    request = re.compile(re.escape("\x1b[6n"))
+    answered = [0]
+
+    def expect(text):
+        # the requests come anywhere in the output: each is answered; the screen is checked at the end
+        while child.expect([request, re.compile(re.escape(text))]) == 0:
+            child.send("\x1b[20;1R")          # row 20, column 1
+            answered[0] += 1
+
+    expect("Your AOS process:")
+    expect("]>")
+    child.sendline("1+1")
+    expect("2\r\n")
+    expect("]>")
+    child.sendline("for i = 1, 30000000 do end; print('slow')")
+    expect("slow\r\n")
+    expect("]>")
+    child.send("Hand\t")
+    expect("lers")
+    child.sendline(" ~= nil")                 # `Handlers ~= nil`
+    expect("true\r\n")
+    expect("]>")
+    child.sendline(".exit")
+    expect("Exiting...")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    screen = seen.getvalue().replace("\x1b[6n", "")
+    for line in ("2", "slow", "true"):
+        assert output_line(line).search(screen), line
+    assert answered[0] >= 4, answered
+    assert "20;1R" not in screen and "Unhandled exception" not in screen
