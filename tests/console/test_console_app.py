@@ -27,7 +27,7 @@ class Net:
 
 
 class Session:
-    """What the app needs of a ConsoleSession: lines are recorded, answered with their Lua-like value."""
+    """What the app needs of a ConsoleSession: each line is recorded and answered with `ran: <line>`."""
     pid, color, editor_lines, exited, busy = "P" * 43, False, None, False, False
     prompt = PROMPT
 
