@@ -5,8 +5,8 @@ the prompt (terminal.py) while the prompt's [Inbox:N] refreshes.
 One prompt_toolkit Application runs for the whole console. Starting and stopping one for every line (as
 PromptSession does) cost about 5 ms a line, and PromptSession's large layout about 0.6 ms a key; this one is
 a line editor and the busy line (busy.py) in a small layout, swapped in place:
-  - Enter draws the accepted line once more as it stands (it stays in the scrollback, as typed, coloured) and
-    hands it to `ConsoleSession.submit` on a worker thread;
+  - Enter hands the line to `ConsoleSession.submit` on a worker thread, then draws it once more as it stands
+    (it stays in the scrollback, as typed, coloured);
   - meanwhile the busy line stands where the prompt was and owns the keyboard, so Ctrl-C can interrupt the
     process and keys typed ahead are kept;
   - when the line is done the prompt is back, holding what was typed meanwhile."""
@@ -179,7 +179,8 @@ class ConsoleApp:
             self._drawing_accepted = False
         self.app.renderer.request_absolute_cursor_position()   # where the next drawing starts, as at a start
         self.exit_armed = False
-        self._show_busy(work)     # before anything redraws: the empty prompt is never drawn meanwhile
+        self.busy.begin(work)     # before anything redraws: the empty prompt is never drawn meanwhile
+        self.app.layout.focus(self.busy_window)
         asyncio.get_running_loop().create_task(self._handle(work))
         return False      # the buffer is emptied (after the line went into the history)
 
@@ -269,16 +270,11 @@ class ConsoleApp:
         except Exception as exc:       # whatever went wrong, the console stays
             self.session.say(red(f"ERROR: {type(exc).__name__}: {exc}"))
 
-    def _show_busy(self, work: asyncio.Future | None) -> None:
-        self.busy.begin(work)
-        self.app.layout.focus(self.busy_window)
-        self._redraw()
-
     async def _while_busy(self, work: asyncio.Future) -> None:
         """The busy line stands in for the prompt until `work` is done (or the user leaves)."""
         if work.done():
             return
-        self._show_busy(work)
+        self.busy.begin(work)     # (on screen since Enter: a queued line or `.pad`'s evaluation is a new piece of work)
         spinner = asyncio.get_running_loop().create_task(self._spin())
         left = asyncio.get_running_loop().create_task(self._left.wait())
         try:
