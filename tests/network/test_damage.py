@@ -157,6 +157,7 @@ def test_bad_bytes_in_the_wal_are_reported_and_left_untouched(tmp_path):
     wal = bytearray(wal_path.read_bytes())
     frames, page_size = wal_frames(bytes(wal))
     commits = [i for i, (_, commit) in enumerate(frames) if commit]
+    assert len(commits) >= SEVERAL_COMMITS, "the WAL should hold several transactions"
     target = frames[commits[len(commits) // 3]][0]
     wal[target + 24 + 100:target + 24 + 612] = b"\xa5" * 512          # 512 bad bytes in a committed page
     wal_path.write_bytes(bytes(wal))
