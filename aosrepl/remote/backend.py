@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aosrepl.remote import ans104
 from aosrepl.remote.defaults import DEFAULT_AUTHORITY, DEFAULT_MODULE, DEFAULT_SCHEDULER
-from aosrepl.remote.errors import RemoteError, RemoteTimeout, UnitError, UnitNotFound
+from aosrepl.remote.errors import RemoteError, RemoteTimeout, ResultPending, UnitError, UnitNotFound
 from aosrepl.remote.feed import DEFAULT_POLL_INTERVAL, LiveFeed
 from aosrepl.remote.units import ComputeUnit, Gateway, MessengerUnit
 from aosrepl.remote.wallet import ArweaveWallet
@@ -217,6 +217,8 @@ class RemoteNetwork:
     def has_process(self, pid: str) -> bool:
         try:
             self.cu.result(pid, pid)
+            return True
+        except ResultPending:      # it holds the process; its spawn is still being computed
             return True
         except UnitNotFound:
             return False

