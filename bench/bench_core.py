@@ -4,6 +4,7 @@
   - the floor: the same handlers chained through the process runtime alone (no network, no log), and the
     ratio network / floor;
   - two chains at once (four processes) against one chain: the scaling factor;
+  - two busy processes at once (each message runs a long Lua loop) against one: the scaling factor;
   - the WAL's peak size during a burst of messages, sampled every 5 ms;
   - replay after a restart: messages/s and the peak memory it adds (measured in a fresh process);
   - dry-run latency in a process with half the burst in its history;
@@ -35,6 +36,18 @@ from aosrepl.runtime.testing import AUTHORITY, make_msg, spawn_process  # noqa: 
 
 PINGPONG = (ROOT / "tests" / "network" / "lua" / "pingpong.lua").read_text()
 
+# A busy process: each Work message runs a Lua loop of `Loops` steps.
+WORKER = """
+Done = Done or 0
+Handlers.add("work", "Work", function(msg)
+  local s = 0
+  for i = 1, tonumber(msg.Loops) do s = s + i % 7 end
+  Done = Done + 1
+end)
+"""
+# (loop steps per message, messages per process): about 1.5 ms and 15 ms of Lua a message here
+BUSY_RUNS = ((100_000, 200), (1_000_000, 40))
+
 
 def unlimited(net: Network) -> Network:
     """Lift the per-process message rate limit (a guard against message loops, 10,000 per 10 s): a fast
@@ -64,6 +77,27 @@ def network_pingpong(data_dir: Path, messages: int, chains: int) -> tuple[float,
             assert got == messages, got
     total = messages * chains
     return total / elapsed, total / cpu
+
+
+def busy_processes(data_dir: Path, loops: int, messages: int, processes: int) -> float:
+    """Messages per wall second when `processes` busy processes each handle `messages` Work messages of `loops`
+    loop steps at once (all sent up front by one more process, in one Eval), every message durably logged."""
+    with unlimited(Network(data_dir, services=False)) as net:
+        workers = [net.spawn(f"w{i}") for i in range(processes)]
+        for pid in workers:
+            net.eval(pid, WORKER)
+        source = net.spawn("source")
+        targets = ", ".join(f'"{pid}"' for pid in workers)
+        code = (f"for _ = 1, {messages} do for _, t in ipairs({{{targets}}}) do "
+                f"Send({{Target = t, Action = 'Work', Loops = '{loops}'}}) end end")
+        start = time.perf_counter()
+        net.send(source, {"Action": "Eval"}, code)
+        assert net.run_until_idle(timeout=3600)
+        elapsed = time.perf_counter() - start
+        for pid in workers:
+            done = net.eval(pid, "Done")["Output"]["data"]
+            assert done == str(messages), done
+    return messages * processes / elapsed
 
 
 def network_cpu(net: Network) -> float:
@@ -203,6 +237,11 @@ def main() -> None:
         one_rate, _ = network_pingpong(Path(tmp) / "one-again", n, 1)
         print(f"two chains at once: {two_rate:,.0f} msg/s vs one chain {one_rate:,.0f} msg/s: "
               f"{two_rate / one_rate:.2f}x")
+        for loops, count in BUSY_RUNS:
+            busy_one = busy_processes(Path(tmp) / f"busy-one-{loops}", loops, count, 1)
+            busy_two = busy_processes(Path(tmp) / f"busy-two-{loops}", loops, count, 2)
+            print(f"two busy processes at once: {busy_two:,.0f} msg/s vs one {busy_one:,.0f} msg/s "
+                  f"({1000 / busy_one:.1f} ms a message): {busy_two / busy_one:.2f}x")
         data = Path(tmp) / "burst"
         result = burst(data, args.burst)
         print(f"burst of {args.burst:,} messages: {result['rate']:,.0f} msg/s; WAL peak "
