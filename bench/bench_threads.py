@@ -9,7 +9,7 @@ drives a process of its own with one message again and again (a Ping that needs 
   - through the one crossing it makes (`_handle_flat`: the message's values in, the flat result out), with a
     Python loop of 0, 300 or 1,000 steps between calls standing in for the work a network does per message.
 
-Printed: messages per second on one thread, on two, the ratio, and the CPU per message on two threads.
+Printed: messages per second and CPU per message on one thread and on two, and the ratio.
 Usage: python3 bench/bench_threads.py [--messages 5000]
 """
 from __future__ import annotations

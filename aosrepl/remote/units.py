@@ -117,7 +117,7 @@ class ComputeUnit(HttpUnit):
             raise ResultPending(self.name, self.url(path, query), "has not computed this result yet (an empty answer)")
         answer = self._decode(raw, path, query)
         if not isinstance(answer, dict):
-            raise UnitError(self.name, self.url(f"/result/{message_id}"), "answered a result that is not an object")
+            raise UnitError(self.name, self.url(path, query), "answered a result that is not an object")
         return answer
 
     def results(self, pid: str, *, after: str | None = None, sort: str = "ASC", limit: int = 25) -> list[dict]:
