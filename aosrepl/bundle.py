@@ -8,8 +8,9 @@ and by APM packaging (a package's main file is published bundled)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from aosrepl.records import Record
 
 # `require`, optional blanks, optional "(", a quote, the name. A `--` before it on the line comments it out.
 _REQUIRE = re.compile(r"""require\s*\(?\s*(["'])([^"'\n]+)\1""")
@@ -19,19 +20,21 @@ class BundleError(Exception):
     """A file of the bundle cannot be read; the message says which and why."""
 
 
-@dataclass
-class Segment:
-    first_line: int      # line of the combined chunk where this file's text starts
-    path: Path
-    lines: list[str]
+class Segment(Record):
+    __slots__ = ("first_line", "path", "lines")
+
+    def __init__(self, first_line: int, path: Path, lines: list[str]):
+        self.first_line = first_line    # line of the combined chunk where this file's text starts
+        self.path, self.lines = path, lines
 
 
-@dataclass
-class Bundle:
-    main: Path
-    code: str
-    files: list[Path]                                  # dependencies first, main file last
-    segments: list[Segment] = field(default_factory=list)
+class Bundle(Record):
+    __slots__ = ("main", "code", "files", "segments")
+
+    def __init__(self, main: Path, code: str, files: list[Path], segments: list[Segment] | None = None):
+        self.main, self.code = main, code
+        self.files = files                      # dependencies first, main file last
+        self.segments = [] if segments is None else segments
 
     def locate(self, number: int) -> tuple[Path, int, str] | None:
         """The file, line number and text a line of `code` came from."""

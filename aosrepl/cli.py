@@ -190,6 +190,8 @@ def open_network(data_dir: Path, args):
     model = str(Path(args.model).expanduser().resolve()) if args.model else None
     options = {k: v for k, v in (("model", model), ("workers", args.workers), ("backend", args.backend))
                if v is not None}
+    if not (args.list or args.publish):
+        options["preload"] = args.name     # the console's process: its state is rebuilt while the services start
     try:
         return Network(str(data_dir), **options)
     except NetworkError as exc:       # its messages are meant to be printed as they are
@@ -324,7 +326,7 @@ def main(argv=None) -> int:
                                      backend=args.backend, workers=args.workers))
         pid = find_process(net, args, module)
         if net.is_local:
-            net.preload(pid)      # its state is rebuilt while the services start
+            net.preload(pid)      # a process spawned now (one found at open is being rebuilt already)
         from aosrepl.console.session import ConsoleSession
         # Scripted runs print results only: no hints meant for a person at the keyboard.
         session = ConsoleSession(net, pid, display.CurrentStdout(), color=color, data_dir=data_dir,

@@ -11,17 +11,15 @@ a process spawned with one keeps that id (it is what `ao.env.Module.Id` and `Fro
 that module's natives."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aosrepl import ids
+from aosrepl.records import Record
 
 
-@dataclass(frozen=True)
-class Module:
-    id: str
-    name: str
-    natives: tuple[str, ...]
-    description: str
+class Module(Record):
+    __slots__ = ("id", "name", "natives", "description")
+
+    def __init__(self, id: str, name: str, natives: tuple[str, ...], description: str):
+        self.id, self.name, self.natives, self.description = id, name, natives, description
 
 
 AOS = Module(ids.AOS_MODULE_ID, "aos", (), "the aos process library")

@@ -3,10 +3,10 @@ the offending source line (from the typed code, or from the `.load`ed file it ca
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Callable
 
 from aosrepl.console.display import blue, bold, dim, red
+from aosrepl.records import Record
 
 FOOTER = "This error occurred while aos was evaluating the submitted code."
 # What the process puts between the prints collected before a runtime error and the Lua message.
@@ -15,11 +15,13 @@ _CHUNK_PREFIX = re.compile(r'\[string "([^"]*)"\]:(\d+): ?')
 _EVAL_CHUNK = "aos"
 
 
-@dataclass(frozen=True)
-class SourceLine:
-    number: int          # line number shown in the gutter
-    text: str            # the source line itself
-    file: str | None     # the file it came from (.load), None for typed code
+class SourceLine(Record):
+    __slots__ = ("number", "text", "file")
+
+    def __init__(self, number: int, text: str, file: str | None):
+        self.number = number    # line number shown in the gutter
+        self.text = text        # the source line itself
+        self.file = file        # the file it came from (.load), None for typed code
 
 
 # Maps a line number of the evaluated chunk to where it came from (None: unknown).
@@ -36,11 +38,13 @@ def typed_origin(code: str) -> Origin:
     return origin
 
 
-@dataclass(frozen=True)
-class ParsedError:
-    prints: str                 # text the code printed before failing ('' if none)
-    message: str                # the Lua message without its chunk prefixes
-    line: int | None            # line in the submitted chunk, None when the error is not located there
+class ParsedError(Record):
+    __slots__ = ("prints", "message", "line")
+
+    def __init__(self, prints: str, message: str, line: int | None):
+        self.prints = prints        # text the code printed before failing ('' if none)
+        self.message = message      # the Lua message without its chunk prefixes
+        self.line = line            # line in the submitted chunk, None when the error is not located there
 
 
 def parse_error(raw: str) -> ParsedError | None:

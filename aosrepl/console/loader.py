@@ -3,11 +3,11 @@ with aos's two errors and the deployed-files tree. The inlining itself is `aosre
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from aosrepl.bundle import Bundle, BundleError, bundle
 from aosrepl.console.errors import Origin, SourceLine
+from aosrepl.records import Record
 
 NOT_LUA = "ERROR: .load function requires a *.lua file"
 NOT_FOUND = "ERROR: file not found: {path}"     # aos says `ERROR (200): file not found.`, with no path
@@ -17,9 +17,11 @@ class LoadError(Exception):
     """A `.load` that cannot go ahead; the message is aos's user-visible text."""
 
 
-@dataclass
-class LoadedProject:
-    bundle: Bundle
+class LoadedProject(Record):
+    __slots__ = ("bundle",)
+
+    def __init__(self, bundle: Bundle):
+        self.bundle = bundle
 
     @property
     def main(self) -> Path:

@@ -5,7 +5,8 @@ instruct model. Any other prompt is passed to the model untouched.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from aosrepl.records import Record
 
 PHI3_END = "<|end|>"
 # How a finished turn ends in Phi-3's chat format: what a worker emits when the model ends its answer.
@@ -15,10 +16,12 @@ _ROLE_MARK = re.compile(r"<\|(system|user|assistant)\|>")
 _LEADING = re.compile(r"^\s*(<s>)?\s*")
 
 
-@dataclass(frozen=True)
-class ChatPrompt:
-    messages: list[dict]      # [{"role": ..., "content": ...}] for the closed turns
-    prefill: str | None       # text of an open assistant turn (None: no open turn; "": empty open turn)
+class ChatPrompt(Record):
+    __slots__ = ("messages", "prefill")
+
+    def __init__(self, messages: list[dict], prefill: str | None):
+        self.messages = messages    # [{"role": ..., "content": ...}] for the closed turns
+        self.prefill = prefill      # text of an open assistant turn (None: no open turn; "": empty open turn)
 
 
 def parse_phi3(prompt: str) -> ChatPrompt | None:

@@ -5,11 +5,11 @@ import fcntl
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from aosrepl import ids
 from aosrepl.network.errors import DataDirError
+from aosrepl.records import Record
 
 WALLET_FILE = "wallet.json"
 LOCK_FILE = "network.lock"
@@ -23,10 +23,12 @@ def default_data_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".aosrepl"
 
 
-@dataclass(frozen=True)
-class Wallet:
+class Wallet(Record):
     """The local wallet: an address that owns the user's processes and signs console messages."""
-    address: str
+    __slots__ = ("address",)
+
+    def __init__(self, address: str):
+        self.address = address
 
 
 def prepare(data_dir) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from dataclasses import dataclass
 
 from aosrepl import ids, modules
 from aosrepl.clock import DETERMINISTIC_START_MS, SystemClock, VirtualClock
@@ -19,6 +18,8 @@ from aosrepl.network.router import Router, boot_id, delivered
 from aosrepl.network.runner import ProcessRunner, Unavailable, env_of, natives_of
 from aosrepl.network.scheduler import Scheduler
 from aosrepl.network.store import MessageLog
+from aosrepl.records import Record
+from aosrepl.runtime import library
 
 AOS_CLI_VERSION = "2.0.0"
 CLOSE_WAIT_SECONDS = 5.0
@@ -28,13 +29,13 @@ MAX_REDELIVERIES = 3
 POOL_EXTRA_THREADS = 4     # scheduler threads beyond one per inference worker
 
 
-@dataclass(frozen=True)
-class ProcessInfo:
-    id: str
-    name: str | None
-    owner: str
-    module: str
-    kind: str          # user | service | worker
+class ProcessInfo(Record):
+    """A process as the network's users see it (ProcessRecord is what the network keeps)."""
+    __slots__ = ("id", "name", "owner", "module", "kind")
+
+    def __init__(self, id: str, name: str | None, owner: str, module: str, kind: str):
+        self.id, self.name, self.owner, self.module = id, name, owner, module
+        self.kind = kind          # user | service | worker
 
 
 class Network:
@@ -50,7 +51,12 @@ class Network:
     process_limits = None
 
     def __init__(self, data_dir=None, clock=None, deterministic=False, services=True, natives=None,
-                 workers=None, model=None, backend=None, seed: int = 0):
+                 workers=None, model=None, backend=None, seed: int = 0, preload: str | None = None):
+        """`preload`: the name of one of the wallet's processes (or a process id) whose Lua state to start
+        rebuilding at once, beside the services' start (the console's process: see `preload()`)."""
+        # The first process to boot would compile the Lua library on the way to the first answer: a thread
+        # compiles it now, beside the start-up below.
+        library.compile_in_background()
         self.deterministic = bool(deterministic)
         self.data_dir = datadir.prepare(data_dir if data_dir is not None else datadir.default_data_dir())
         self._closing = False
@@ -93,12 +99,15 @@ class Network:
                                          backend=backend, workers=self.workers,
                                          limits=lambda: self.process_limits)
             self._model, self._backend = model, backend
+            self._preloaded: set[str] = set()     # processes preload() has started to build
             self._redeliveries: dict[str, int] = {}   # pid -> its first pending nonce at start (maybe in flight)
             self._cron = cron.CronTimers(self.clock, self._fire_cron)
             # What the scheduler threads need is imported here, before the first of them starts: imports
             # running on several threads at once can hand a thread a half-initialised module.
             self._runner.native_factories()
             self._load_state()
+            if preload is not None:
+                self._preload_named(preload)
             if services:
                 genesis.run(self)
         except sqlite3.DatabaseError as exc:   # damage found past the header checks
@@ -278,8 +287,9 @@ class Network:
         does not wait for it behind the services' start. Nothing is handled or logged: a message for the process
         simply finds its state ready (or waits for the load, which takes the process's lock)."""
         slot = self._table.get(pid)
-        if slot is None or slot.lua is not None:
+        if slot is None or slot.lua is not None or pid in self._preloaded:
             return
+        self._preloaded.add(pid)
         if natives_of(slot.record):
             self._runner.native_factories()   # their imports happen here, on this thread (see Threads, architecture)
 
@@ -292,6 +302,11 @@ class Network:
                 except Exception:   # Unavailable (its reason is kept in the slot) or the log closing: the first
                     pass            # message for the process tries again and reports it
         threading.Thread(target=load, name=f"aosrepl-preload-{slot.label}", daemon=True).start()
+
+    def _preload_named(self, name: str) -> None:
+        pid = name if name in self._table else self._table.find_user_process(self.wallet.address, name)
+        if pid is not None:
+            self.preload(pid)
 
     def new_id(self) -> str:
         """A fresh message id (e.g. for `eval(msg_id=...)`, so the Eval can be interrupted by its id)."""

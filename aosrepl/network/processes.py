@@ -4,47 +4,54 @@ from __future__ import annotations
 
 import collections
 import threading
-from dataclasses import dataclass, field
 
 from aosrepl.network.errors import NetworkError
 
 
-@dataclass
 class ProcessRecord:
     """Everything the network keeps about a process (ProcessInfo is the public view)."""
-    id: str
-    name: str | None
-    owner: str
-    module: str
-    kind: str                       # user | service | worker
-    tags: list                      # the spawn message's tags (env.Process.Tags)
-    natives: tuple = ()
-    ephemeral: bool = False
-    created_ms: int = 0
-    generation: int = 0
-    env: dict | None = field(default=None, repr=False, compare=False)   # cached env for the runtime
+    __slots__ = ("id", "name", "owner", "module", "kind", "tags", "natives", "ephemeral", "created_ms", "generation",
+                 "env")
+
+    def __init__(self, id: str, name: str | None, owner: str, module: str, kind: str, tags: list,
+                 natives: tuple = (), ephemeral: bool = False, created_ms: int = 0, generation: int = 0):
+        self.id, self.name, self.owner, self.module = id, name, owner, module
+        self.kind = kind                    # user | service | worker
+        self.tags = tags                    # the spawn message's tags (env.Process.Tags)
+        self.natives, self.ephemeral = natives, ephemeral
+        self.created_ms, self.generation = created_ms, generation
+        self.env: dict | None = None        # cached env for the runtime
+
+    def __repr__(self) -> str:
+        return f"ProcessRecord(id={self.id!r}, name={self.name!r}, kind={self.kind!r}, generation={self.generation})"
 
 
-@dataclass
 class Slot:
     """A process at run time: its scheduling counters, its Lua state and its queue."""
-    record: ProcessRecord
-    last_nonce: int = 0
-    last_hash: str | None = None
-    lua: object = None              # the LuaProcess, created on first need (replayed from the log)
-    available: bool = True          # False: an ephemeral process not re-spawned in this run
-    broken: str | None = None       # why loading failed (its messages stay pending)
-    queue: collections.deque = field(default_factory=collections.deque)
-    worker: object = None           # the scheduler worker serving this slot (guarded by the scheduler lock)
-    ready: bool = False             # waiting in the scheduler's ready queue for a free worker
-    use_lock: threading.Lock = field(default_factory=threading.Lock)   # one handle/complete at a time
-    current_nonce: int | None = None
-    current_id: str | None = None       # the id of the message being handled
-    interrupted_nonce: int | None = None
-    handled: tuple = (0, None)          # (nonce, hash chain) of the last message the Lua state has handled
-    # a restarted worker's boot deliveries (spawn message, Lua file), queued with the first message it gets: no
-    # worker's Lua state is built at a start unless there is work for it
-    held: list = field(default_factory=list)
+    __slots__ = ("record", "last_nonce", "last_hash", "lua", "available", "broken", "queue", "worker", "ready",
+                 "use_lock", "current_nonce", "current_id", "interrupted_nonce", "handled", "held")
+
+    def __init__(self, record: ProcessRecord, last_nonce: int = 0, last_hash: str | None = None,
+                 available: bool = True):
+        self.record = record
+        self.last_nonce, self.last_hash = last_nonce, last_hash
+        self.lua = None                 # the LuaProcess, created on first need (replayed from the log)
+        self.available = available      # False: an ephemeral process not re-spawned in this run
+        self.broken: str | None = None  # why loading failed (its messages stay pending)
+        self.queue: collections.deque = collections.deque()
+        self.worker = None              # the scheduler worker serving this slot (guarded by the scheduler lock)
+        self.ready = False              # waiting in the scheduler's ready queue for a free worker
+        self.use_lock = threading.Lock()    # one handle/complete at a time
+        self.current_nonce: int | None = None
+        self.current_id: str | None = None      # the id of the message being handled
+        self.interrupted_nonce: int | None = None
+        self.handled: tuple = (0, None)     # (nonce, hash chain) of the last message the Lua state has handled
+        # a restarted worker's boot deliveries (spawn message, Lua file), queued with the first message it gets:
+        # no worker's Lua state is built at a start unless there is work for it
+        self.held: list = []
+
+    def __repr__(self) -> str:
+        return f"Slot({self.record!r}, last_nonce={self.last_nonce})"
 
     @property
     def label(self) -> str:

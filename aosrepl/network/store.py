@@ -14,9 +14,11 @@ Tables
 Group commit, and no lock held while SQLite works. Callers group writes into atomic units with
 `transaction()`; a unit only *stages* rows in memory (a unit that fails is dropped alone, with the counters
 it moved). The committer thread takes everything staged so far as one batch, writes it with one
-executemany per table and commits it, while the network goes on staging the next batch. The writing itself
-is done by the log's writer process (log_writer.py), so its Python work does not take turns with the message
-path for Python's lock; the committer thread sends it each batch and waits for its word. `ticket()` names the
+executemany per table and commits it, while the network goes on staging the next batch. Once the log is busy
+(WRITER_AFTER_BATCHES batches), the writing itself is done by the log's writer process (log_writer.py), so its
+Python work does not take turns with the message path for Python's lock; the committer thread sends it each
+batch and waits for its word. Until then the committer writes batches itself: a short run (`aos NAME --run`)
+never pays for the writer's start (a Python of its own, tens of milliseconds of a core). `ticket()` names the
 batch of the last unit; `wait_committed(ticket)` is how the network acknowledges (a send returns, a result is
 published) only what is committed. A commit that fails stops the log (`failure`): nothing after it is
 acknowledged, and a restart continues from what was committed.
@@ -52,6 +54,7 @@ APPLICATION_ID = 0x414F5352   # "AOSR": marks the file as ours at the SQLite hea
 COMMIT_GATHER_SECONDS = 0.02      # with nobody waiting for an acknowledgement, let a batch gather this long
 # (fewer, larger commits cost less CPU; a waiter ends the gathering at once, so no acknowledgement waits for it)
 STREAM_PAGE = 512                 # rows per fetch when streaming a history
+WRITER_AFTER_BATCHES = 32         # batches the committer writes itself before it starts the writer process
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,8 +115,8 @@ class MessageLog:
             self._next_seq = (self._conn.execute("SELECT max(seq) FROM messages").fetchone()[0] or 0) + 1
             self._process_count = self._conn.execute("SELECT count(*) FROM processes").fetchone()[0]
             self._reader = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-            # batches are written by the committer thread until the writer process has started, then by that
-            # process (writer_process.py)
+            # batches are written by the committer thread until the writer process is started and ready, then
+            # by that process (writer_process.py)
             self._local_writer = BatchWriter(self.path, WAL_CHECKPOINT_BYTES)
             self._conn.close()
         except DataDirError:
@@ -126,8 +129,9 @@ class MessageLog:
             self._close_opened()
             raise DataDirError(f"The network log {self.path} is damaged or not an aosrepl log ({exc}). "
                                f"It was left untouched; move it away or choose another data directory.") from None
-        self._writer = WriterProcess(str(self.path), keep_fds=() if lock_fd is None else (lock_fd,),
-                                     checkpoint_bytes=WAL_CHECKPOINT_BYTES)
+        self._lock_fd = lock_fd
+        self._writer: WriterProcess | None = None   # started once the log is busy (start_writer)
+        self._local_batches = 0               # batches the committer wrote itself
         self._read_lock = threading.Lock()  # the reading connection
         self._write_lock = threading.Lock()  # the writer process (the committer; close)
         self._depth = 0
@@ -159,13 +163,25 @@ class MessageLog:
 
     @property
     def writer_pid(self) -> int | None:
-        """The log's writer process (its CPU is the log's: benchmarks count it)."""
-        return self._writer.pid
+        """The log's writer process (its CPU is the log's: benchmarks count it); None before it is started."""
+        return None if self._writer is None else self._writer.pid
 
     @property
     def writer_in_use(self) -> bool:
         """Batches are written by the writer process (it has started), no longer by the committer itself."""
-        return self._writer.in_use
+        return self._writer is not None and self._writer.in_use
+
+    def start_writer(self) -> None:
+        """Start the writer process now (the committer starts it by itself once the log is busy). Batches go
+        to it once it says it is ready."""
+        with self._write_lock:
+            self._start_writer()
+
+    def _start_writer(self) -> None:
+        """(_write_lock held) The data dir's lock goes with it: see writer_process.py."""
+        if self._writer is None and not self.closed:
+            self._writer = WriterProcess(str(self.path), keep_fds=() if self._lock_fd is None else (self._lock_fd,),
+                                         checkpoint_bytes=WAL_CHECKPOINT_BYTES)
 
     def mark_running(self, running: bool = True) -> None:
         """Kept in the log while a network uses it: found still set at the next start, it says the last
@@ -318,10 +334,14 @@ class MessageLog:
         failure = None
         with self._write_lock:
             try:
-                if self._writer.poll_ready():
-                    self._writer.commit(rows, number)
+                writer = self._writer
+                if writer is not None and writer.poll_ready():
+                    writer.commit(rows, number)
                 else:
                     self._local_writer.commit(rows)
+                    self._local_batches += 1
+                    if writer is None and self._local_batches >= WRITER_AFTER_BATCHES:
+                        self._start_writer()
             except sqlite3.Error as exc:
                 failure = exc
         with self.lock:
@@ -354,7 +374,9 @@ class MessageLog:
             self._changed.notify_all()
             self._reader.close()
             # the last connection to close checkpoints what is left: the one that wrote last
-            if self._writer.in_use:
+            if self._writer is None:
+                self._local_writer.close()
+            elif self._writer.in_use:
                 self._local_writer.close()
                 self._writer.close()
             else:

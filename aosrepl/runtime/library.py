@@ -2,6 +2,7 @@
 them, and the `.update` script that reloads them into a running process."""
 from __future__ import annotations
 
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -69,27 +70,61 @@ def module_source(name: str) -> tuple[bytes, bytes] | None:
 
 
 _compiler_lock = threading.Lock()
-_compiler = None       # (load, string.dump) of a plain Lua state that only compiles the runtime's own files
+_compiler = None       # a plain Lua state that only compiles the runtime's own files (its compile_many function)
+_module_chunks: dict[str, tuple[bytes, bytes, bytes]] = {}    # library modules only: a process can `require`
+                                                              # any number of names that are none
+_runtime_chunks: dict[str, tuple[bytes, bytes]] = {}
+
+# The compiler's Lua: `sources` compiles a list of {source, chunk name}, `files` a list of {path, chunk name}
+# (reading each file itself); each gives {bytecode or false (unreadable, or a syntax error)} in the same order.
+# Whole lists in one call: Lua runs without Python's lock only inside a call, and between calls (or file reads
+# in Python) a thread needs that lock back, which a start-up busy in Python hands over only every few ms.
+_COMPILER_LUA = b"""
+local load, dump, open, ipairs = load, string.dump, io.open, ipairs
+local function compiled(source, name)
+  local fn = source and load(source, name, "t")
+  return fn and dump(fn) or false
+end
+local function read(path)
+  local file = open(path, "rb")
+  if not file then return nil end
+  local text = file:read("a")
+  file:close()
+  return text
+end
+return {
+  sources = function(items)
+    local out = {}
+    for i, item in ipairs(items) do out[i] = compiled(item[1], item[2]) end
+    return out
+  end,
+  files = function(items)
+    local out = {}
+    for i, item in ipairs(items) do out[i] = compiled(read(item[1]), item[2]) end
+    return out
+  end,
+}
+"""
+
+
+def _compiler_call(function: str, items: list[tuple[bytes, bytes]]) -> list:
+    """Run the compiler's `function` on `items`: [bytecode or False]. Caller holds _compiler_lock (processes
+    boot on several threads; a Lua state is not to be shared by them)."""
+    global _compiler
+    if _compiler is None:
+        runtime = lua53.LuaRuntime(encoding=None, register_eval=False, register_builtins=False)
+        _compiler = runtime, runtime.execute(_COMPILER_LUA)
+    runtime, functions = _compiler
+    out = functions[function.encode()](runtime.table_from([runtime.table_from(item) for item in items]))
+    return [out[i] for i in range(1, len(items) + 1)]
 
 
 def _compiled(source: bytes, chunkname: bytes) -> tuple[bytes, bytes]:
     """(chunk, load mode): the source compiled to Lua bytecode ("b"), or, if it does not compile, the source
     itself ("t"), so that the syntax error shows where it is loaded. The debug information is kept: errors
-    still name `.handlers` (or `sandbox`) and their lines."""
-    global _compiler
-    with _compiler_lock:       # processes boot on several threads; a Lua state is not to be shared by them
-        if _compiler is None:
-            runtime = lua53.LuaRuntime(encoding=None, register_eval=False, register_builtins=False)
-            _compiler = runtime.eval(b"load"), runtime.eval(b"string.dump")
-        load, dump = _compiler
-        function = load(source, chunkname, b"t")
-        if not callable(function):     # (nil, message)
-            return source, b"t"
-        return dump(function), b"b"
-
-
-_module_chunks: dict[str, tuple[bytes, bytes, bytes]] = {}    # library modules only: a process can `require`
-                                                              # any number of names that are none
+    still name `.handlers` (or `sandbox`) and their lines. Caller holds _compiler_lock."""
+    chunk = _compiler_call("sources", [(source, chunkname)])[0]
+    return (chunk, b"b") if chunk else (source, b"t")
 
 
 def module_chunk(name: str) -> tuple[bytes, bytes, bytes] | None:
@@ -99,26 +134,91 @@ def module_chunk(name: str) -> tuple[bytes, bytes, bytes] | None:
     the bytecode: only ever bytecode made here from the runtime's own files (a process's own code can load
     text only)."""
     chunk = _module_chunks.get(name)
-    if chunk is None:
-        found = module_source(name)
-        if found is None:
-            return None
-        source, chunkname = found
-        compiled, mode = _compiled(source, chunkname)
-        chunk = _module_chunks[name] = compiled, chunkname, mode
+    if chunk is not None:
+        return chunk
+    found = module_source(name)
+    if found is None:
+        return None
+    with _compiler_lock:     # checked again: another thread (compile_all) may have compiled it meanwhile
+        chunk = _module_chunks.get(name)
+        if chunk is None:
+            source, chunkname = found
+            compiled, mode = _compiled(source, chunkname)
+            chunk = _module_chunks[name] = compiled, chunkname, mode
     return chunk
 
 
-@lru_cache(maxsize=None)
 def runtime_chunk(stem: str) -> tuple[bytes, bytes]:
     """(chunk, load mode) of a Lua file of the runtime itself, compiled once per program like the library
     (module_chunk), under the chunk name "=" + stem."""
-    return _compiled(runtime_source(stem), b"=" + stem.encode())
+    chunk = _runtime_chunks.get(stem)
+    if chunk is None:
+        with _compiler_lock:
+            chunk = _runtime_chunks.get(stem)
+            if chunk is None:
+                chunk = _runtime_chunks[stem] = _compiled(runtime_source(stem), b"=" + stem.encode())
+    return chunk
 
 
 def runtime_source(stem: str) -> bytes:
     """A Lua file of the runtime itself (sandbox, host glue)."""
     return _read(RUNTIME_LUA_DIR / f"{stem}.lua")
+
+
+def library_files() -> list[tuple[str, str, str, bytes]]:
+    """Every Lua file of the library and the runtime: (kind "module" or "runtime", its name, path, chunk name).
+    (os.walk, not Path.rglob: this runs on the way to the first answer, and rglob took 1-1.5 ms of it.)"""
+    files = [("module", name, os.path.join(LIBRARY_DIR, f"{stem}.lua"), name.encode())
+             for name, stem in _MODULE_FILES.items()]
+    crypto = os.path.join(LIBRARY_DIR, "crypto")
+    for folder, _, names in os.walk(crypto):
+        parts = os.path.relpath(folder, crypto).split(os.sep)
+        for file_name in names:
+            if file_name.endswith(".lua"):
+                name = ".".join([_CRYPTO_PREFIX] + [p for p in parts if p != "."] + [file_name[:-4]])
+                files.append(("module", name, os.path.join(folder, file_name), name.encode()))
+    files += [("runtime", file_name[:-4], os.path.join(RUNTIME_LUA_DIR, file_name), b"=" + file_name[:-4].encode())
+              for file_name in os.listdir(RUNTIME_LUA_DIR) if file_name.endswith(".lua")]
+    return files
+
+
+def compile_all(files=None) -> None:
+    """Compile every library module and runtime file now (`files`: from library_files()), in one call into Lua
+    that reads them too. A file that cannot be read or compiled is left to module_chunk, which reports it where
+    it is loaded."""
+    files = library_files() if files is None else files
+    with _compiler_lock:
+        wanted = [f for f in files if f[1] not in (_module_chunks if f[0] == "module" else _runtime_chunks)]
+        chunks = _compiler_call("files", [(os.fsencode(path), chunkname) for _, _, path, chunkname in wanted])
+        for (kind, name, _, chunkname), chunk in zip(wanted, chunks):
+            if chunk and kind == "module":
+                _module_chunks[name] = chunk, chunkname, b"b"
+            elif chunk:
+                _runtime_chunks[name] = chunk, b"b"
+
+
+_background_compile: threading.Thread | None = None
+
+
+def compile_in_background() -> None:
+    """compile_all on a thread of its own, once per program. The first process of a program otherwise compiles
+    the library as it boots (5-10 ms here, on the way to the first answer); the network starts this thread
+    first thing, and the Lua compiles beside the start-up's Python. The file list is made here: the thread's
+    only Python is its one call into Lua and filling the caches."""
+    global _background_compile
+    with _compiler_lock:
+        if _background_compile is not None:
+            return
+        _background_compile = threading.Thread(target=_compile_quietly, args=(library_files(),),
+                                               name="aosrepl-compile", daemon=True)
+    _background_compile.start()
+
+
+def _compile_quietly(files) -> None:
+    try:
+        compile_all(files)
+    except Exception:   # a file it cannot compile is reported by the process that loads it
+        pass
 
 
 def update_script() -> str:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from lupa.lua53 import LuaError, LuaMemoryError
+
+from aosrepl.records import Record
 
 from .bridge import Bridge, ConversionError, decode, to_lua_plain, to_python
 from .completion import complete_in
@@ -27,10 +28,12 @@ class LuaProcessError(Exception):
     """The process could not be created (the library failed to boot)."""
 
 
-@dataclass(frozen=True)
-class ProcessLimits:
-    memory_bytes: int = 256 << 20       # Lua heap cap for the whole process
-    instructions: int = 100_000_000     # Lua instructions per handled message
+class ProcessLimits(Record):
+    __slots__ = ("memory_bytes", "instructions")
+
+    def __init__(self, memory_bytes: int = 256 << 20, instructions: int = 100_000_000):
+        self.memory_bytes = memory_bytes     # Lua heap cap for the whole process
+        self.instructions = instructions     # Lua instructions per handled message
 
 
 # What pushing a message's arguments may allocate besides their bytes (stack growth, string headers):

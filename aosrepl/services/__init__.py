@@ -2,10 +2,10 @@
 and its workers. Each is a Lua process running our aos library plus the Lua file named here."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from aosrepl import ids
+from aosrepl.records import Record
 
 HERE = Path(__file__).resolve().parent       # resolved: installs import it through src/aosrepl
 REPO_ROOT = HERE.parent.parent
@@ -18,16 +18,15 @@ SERVICE_OWNER = ids.derived("aosrepl", "service-wallet")
 PACKAGE_PUBLISHER = ids.derived("aosrepl", "package-publisher")
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
-    id: str
-    name: str
-    lua_file: Path
-    tags: tuple[tuple[str, str], ...] = ()
-    ephemeral: bool = False          # re-spawned fresh at every start instead of replayed (workers)
-    natives: tuple[str, ...] = ()    # native modules the process may require besides its module's
-    module: str = ids.AOS_MODULE_ID  # the AO module it runs (aosrepl/modules.py)
-    extra: dict = field(default_factory=dict, compare=False)
+class ServiceSpec(Record):
+    __slots__ = ("id", "name", "lua_file", "tags", "ephemeral", "natives", "module")
+
+    def __init__(self, id: str, name: str, lua_file: Path, tags: tuple[tuple[str, str], ...] = (),
+                 ephemeral: bool = False, natives: tuple[str, ...] = (), module: str = ids.AOS_MODULE_ID):
+        self.id, self.name, self.lua_file, self.tags = id, name, lua_file, tags
+        self.ephemeral = ephemeral      # re-spawned fresh at every start instead of replayed (workers)
+        self.natives = natives          # native modules the process may require besides its module's
+        self.module = module            # the AO module it runs (aosrepl/modules.py)
 
 
 def worker_id(index: int) -> str:

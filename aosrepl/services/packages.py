@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from aosrepl import ids
 from aosrepl.bundle import BundleError, bundle
 from aosrepl import services
+from aosrepl.records import Record
 
 MANIFEST = "apm.json"
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -29,19 +29,18 @@ class PackageError(ValueError):
     """A package folder that cannot be published; the message says what to fix."""
 
 
-@dataclass(frozen=True)
-class Package:
-    folder: Path
-    vendor: str
-    name: str
-    version: str
-    description: str
-    main: str
-    dependencies: tuple[tuple[str, str], ...]   # ("@vendor/name", "x.y.z" or "" for the latest)
-    repository: str
-    readme: str
-    authors: tuple
-    items: tuple[tuple[str, str], ...]          # (path relative to the folder, Lua source), sorted by path
+class Package(Record):
+    __slots__ = ("folder", "vendor", "name", "version", "description", "main", "dependencies", "repository",
+                 "readme", "authors", "items")
+
+    def __init__(self, folder: Path, vendor: str, name: str, version: str, description: str, main: str,
+                 dependencies: tuple[tuple[str, str], ...], repository: str, readme: str, authors: tuple,
+                 items: tuple[tuple[str, str], ...]):
+        self.folder, self.vendor, self.name, self.version = folder, vendor, name, version
+        self.description, self.main = description, main
+        self.dependencies = dependencies    # ("@vendor/name", "x.y.z" or "" for the latest)
+        self.repository, self.readme, self.authors = repository, readme, authors
+        self.items = items                  # (path relative to the folder, Lua source), sorted by path
 
     @property
     def full_name(self) -> str:

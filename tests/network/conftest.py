@@ -30,9 +30,10 @@ def net(tmp_path):
 
 
 def wait_for_the_writer_process(log) -> None:
-    """Commit until batches go to the log's writer process (the committer writes them itself until it has
-    started)."""
+    """Start the log's writer process and commit until batches go to it (the committer writes them itself
+    until the log is busy and the writer has started)."""
     import time
+    log.start_writer()
     deadline = time.monotonic() + 30
     while not log.writer_in_use:
         assert time.monotonic() < deadline, "the log's writer process did not start"

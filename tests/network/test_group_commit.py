@@ -80,6 +80,34 @@ def test_batches_go_to_the_writer_process_once_it_has_started(tmp_path):
         again.close()
 
 
+def test_the_writer_process_is_started_only_once_the_log_is_busy(tmp_path):
+    """A short run (`aos NAME --run`: a few commits) never pays for starting the writer; a busy log starts it on
+    its own, and its batches then go to it."""
+    import time
+
+    from aosrepl.network.store import WRITER_AFTER_BATCHES
+
+    log = MessageLog(tmp_path)
+    try:
+        for i in range(WRITER_AFTER_BATCHES - 1):
+            with log.transaction():
+                log.insert_message(body(f"{i:043d}"), None)
+            log.flush()
+        assert log.writer_pid is None and not log.writer_in_use
+        deadline = time.monotonic() + 30
+        i = WRITER_AFTER_BATCHES - 1
+        while not log.writer_in_use:
+            assert time.monotonic() < deadline, "the log's writer process did not start"
+            with log.transaction():
+                log.insert_message(body(f"{i:043d}"), None)
+            log.flush()
+            i += 1
+        assert log.writer_pid is not None
+        assert len(log.query()) == i
+    finally:
+        log.close()
+
+
 def test_a_commit_that_fails_stops_the_log_and_a_restart_continues_from_what_was_committed(tmp_path):
     """The log's writer process dies (killed, as the OOM killer or a user might): nothing after that is
     acknowledged, the network says why, and the next start has everything that was acknowledged."""

@@ -1,6 +1,7 @@
 """Run by test_writer_process.py in a child process: a network whose log's writer process is in use.
 
-`die`: prints `WRITER <writer pid>` and SIGKILLs itself at once (its writer may still be starting).
+`die`: starts the log's writer process, prints `WRITER <writer pid>` and SIGKILLs itself at once (its writer may
+still be starting).
 `hold`: prints `READY <writer pid>` and waits to be killed.
 `sigint`: sends SIGINT to its own process group (as a Ctrl-C typed at the console does), ignoring it itself,
 then logs a message and prints `LOGGED` once it is committed."""
@@ -19,6 +20,7 @@ from tests.network.conftest import wait_for_the_writer_process  # noqa: E402
 def main(data_dir: str, mode: str) -> None:
     net = Network(data_dir, services=False)
     if mode == "die":
+        net.log.start_writer()
         print("WRITER", net.log.writer_pid, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
     pid = net.find_or_spawn("a")

@@ -44,3 +44,38 @@ def test_requiring_names_that_are_no_module_keeps_nothing():
     result = eval_in(proc, env, 'for i = 1, 2000 do pcall(require, ".nothing" .. i) end return "done"')
     assert result["Output"]["data"] == "done"
     assert len(library._module_chunks) == before
+
+
+def test_compile_all_compiles_everything_a_process_boots_with_in_one_call(monkeypatch):
+    """The network compiles the library on a thread while it starts (compile_in_background): in one call into
+    Lua, which reads the files itself, so the thread needs Python's lock only twice. A process booted afterwards
+    compiles nothing, and gets the same bytecode it would have compiled itself."""
+    single = library.module_chunk(".handlers")[0]
+    monkeypatch.setattr(library, "_module_chunks", {})
+    monkeypatch.setattr(library, "_runtime_chunks", {})
+    calls = []
+    original = library._compiler_call
+
+    def counted(function, items):
+        calls.append((function, len(items)))
+        return original(function, items)
+
+    monkeypatch.setattr(library, "_compiler_call", counted)
+    library.compile_all()
+    assert calls == [("files", len(library.library_files()))]
+    assert library.module_chunk(".handlers")[0] == single
+    calls.clear()
+    proc, env = spawn_process()
+    assert eval_in(proc, env, "1 + 1")["Output"]["data"] == "2"
+    assert calls == []
+
+
+def test_compile_all_leaves_a_file_it_cannot_compile_to_be_reported_where_it_is_loaded(tmp_path, monkeypatch):
+    broken = tmp_path / "broken.lua"
+    broken.write_text("return (")
+    monkeypatch.setattr(library, "_module_chunks", {})
+    monkeypatch.setattr(library, "_runtime_chunks", {})
+    library.compile_all([("module", ".handlers", str(library.LIBRARY_DIR / "handlers.lua"), b".handlers"),
+                         ("module", ".broken", str(broken), b".broken"),
+                         ("runtime", "gone", str(tmp_path / "gone.lua"), b"=gone")])
+    assert set(library._module_chunks) == {".handlers"} and library._runtime_chunks == {}

@@ -5,18 +5,21 @@ sight). The statement is rewritten with `?NNN` placeholders, so values are alway
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+
+from aosrepl.records import Record
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 
-@dataclass(frozen=True)
-class Parsed:
-    sql: str                         # the first statement, as written
-    tail: str                        # everything after it
-    positional_sql: str              # the statement with every parameter written as ?NNN
-    names: tuple[str | None, ...]    # parameter index - 1 -> its name (":a", "?3") or None for a bare `?`
-    empty: bool                      # only whitespace / comments / `;`
+class Parsed(Record):
+    __slots__ = ("sql", "tail", "positional_sql", "names", "empty")
+
+    def __init__(self, sql: str, tail: str, positional_sql: str, names: tuple[str | None, ...], empty: bool):
+        self.sql = sql                          # the first statement, as written
+        self.tail = tail                        # everything after it
+        self.positional_sql = positional_sql    # the statement with every parameter written as ?NNN
+        self.names = names      # parameter index - 1 -> its name (":a", "?3") or None for a bare `?`
+        self.empty = empty                      # only whitespace / comments / `;`
 
 
 def _is_name_char(ch: str) -> bool:
