@@ -1,6 +1,4 @@
 """`python3 -m aosrepl` is the `aos` command."""
-import sys
+from aosrepl.cli import run
 
-from aosrepl.cli import main
-
-sys.exit(main())
+run()

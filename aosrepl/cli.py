@@ -361,5 +361,19 @@ def main(argv=None) -> int:
                 pass
 
 
+def run() -> None:
+    """The `aos` command: main(), then the process ends at once. By then everything is written and closed (the
+    network's log committed and closed, the output flushed); tearing the interpreter down after that (freeing
+    every module and Lua state, a last garbage collection) took about 9 ms of each `aos NAME --run` here, and
+    would wait for any thread still running (a model still loading)."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):   # a closed pipe or stream: nothing more can be said on it
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

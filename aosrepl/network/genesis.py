@@ -88,6 +88,12 @@ def _publish_packages(net) -> None:
     if not registries:
         return
     try:
+        if all(net.log.message_exists(packages.publish_id(name, version, registry))
+               for name, version in packages.bundled_versions() for registry in registries):
+            return     # every publish is in the log: no package needs reading
+    except Exception:   # an odd manifest: the full way below reports it
+        pass
+    try:
         bundled = packages.discover()
     except Exception as exc:   # a bad package must not stop the network from starting
         net._notice(f"Publishing the bundled packages failed: {type(exc).__name__}: {exc}")

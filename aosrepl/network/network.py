@@ -70,12 +70,15 @@ class Network:
                 boots = int(self.log.get_meta("boots", "0")) + 1
             except ValueError:
                 raise DataDirError(f"The network log in {self.data_dir} has a damaged boot counter.") from None
-            self.log.set_meta("boots", boots)
+            logged_wallet = self.log.get_meta("wallet")
+            # The start's own records need no commit of their own: they are committed with the first batch,
+            # before anything this run acknowledges (a start that dies first has acknowledged nothing).
+            self.log.set_meta("boots", boots, wait=False)
             self._ids = ids.IdSource(int(seed) * 1_000_003 + boots) if self.deterministic else ids.IdSource()
             self.wallet = datadir.load_or_create_wallet(self.data_dir, self._ids)
-            if self.log.get_meta("wallet") is None:
-                self.log.set_meta("wallet", self.wallet.address)
-            self.log.mark_running()
+            if logged_wallet is None:
+                self.log.set_meta("wallet", self.wallet.address, wait=False)
+            self.log.mark_running(wait=False)
             self._own_clock = clock is None
             if clock is None and self.deterministic:
                 # virtual time never runs backwards across restarts of the same data dir

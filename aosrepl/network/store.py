@@ -183,10 +183,10 @@ class MessageLog:
             self._writer = WriterProcess(str(self.path), keep_fds=() if self._lock_fd is None else (self._lock_fd,),
                                          checkpoint_bytes=WAL_CHECKPOINT_BYTES)
 
-    def mark_running(self, running: bool = True) -> None:
+    def mark_running(self, running: bool = True, wait: bool = True) -> None:
         """Kept in the log while a network uses it: found still set at the next start, it says the last
-        run did not close (a deleted WAL then means lost commits)."""
-        self.set_meta("running", "1" if running else "0")
+        run did not close (a deleted WAL then means lost commits). `wait`: as set_meta's."""
+        self.set_meta("running", "1" if running else "0", wait=wait)
         self._running_marked = running
 
     def has_messages(self) -> bool:
@@ -401,10 +401,13 @@ class MessageLog:
         row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
         return row[0] if row else default
 
-    def set_meta(self, key: str, value) -> None:
+    def set_meta(self, key: str, value, wait: bool = True) -> None:
+        """`wait=False`: return once it is staged; it is committed with the next batch, before anything staged
+        after it (so before anything acknowledged later)."""
         with self.transaction():
             self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
-        self.flush()
+        if wait:
+            self.flush()
 
     def delete_meta(self, key: str) -> None:
         self._write("DELETE FROM meta WHERE key = ?", (key,))
@@ -422,7 +425,12 @@ class MessageLog:
         return seq
 
     def message_exists(self, msg_id: str) -> bool:
-        return self.get_message(msg_id) is not None
+        """(staged ones included) Without reading the body: genesis asks this of its large publish messages at
+        every start."""
+        with self.lock:
+            if msg_id in self._unit_messages or msg_id in self._recent:
+                return True
+        return self._one("SELECT 1 FROM messages WHERE id = ? LIMIT 1", (msg_id,), committed_first=False) is not None
 
     def get_message(self, msg_id: str) -> tuple[int, dict] | None:
         """(seq, body) of the latest message with that id (staged ones included: usable inside a unit)."""

@@ -176,3 +176,15 @@ def test_run_with_bytes_that_are_not_utf8_is_refused_clearly(tmp_path):
     assert done.stdout.decode() == ("ERROR: this line has bytes that are not UTF-8 (shown as \ufffd: 'caf\ufffd'); "
                                     "it was not run. Is your terminal set to UTF-8?\n")
     assert b"Traceback" not in done.stderr
+
+
+def test_the_command_ends_at_once_with_all_its_output_written(tmp_path):
+    """`aos` leaves through os._exit once main() is done (cli.run): what it printed is all there, even a large
+    result on a pipe, the log is closed cleanly (no WAL left behind, no warning at the next start), and the exit
+    status is main()'s."""
+    from console_proc import run_aos
+    done = run_aos("t", tmp_path / "d", "--run", 'string.rep("x", 300000)')
+    assert (done.returncode, done.stdout, done.stderr) == (0, "x" * 300000 + "\n", "")
+    assert not (tmp_path / "d" / "aosrepl.db-wal").exists()
+    failed = run_aos("t", tmp_path / "d", "--run", "error('no')")
+    assert failed.returncode == 1 and "no" in failed.stdout and "Traceback" not in failed.stderr
