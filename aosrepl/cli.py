@@ -16,6 +16,7 @@ from aosrepl.console.display import ColorFilter, blue, gray, green, red
 from aosrepl.network.datadir import default_data_dir
 from aosrepl.remote.defaults import DEFAULT_AUTHORITY, DEFAULT_MODULE, DEFAULT_SCHEDULER
 from aosrepl.remote.errors import RemoteError
+from aosrepl.runtime import library
 
 DEFAULT_IDLE_TIMEOUT = 120.0
 _CRON = re.compile(r"^(\d+)-((second|minute|hour|day|month|year|block)s?)$", re.IGNORECASE)
@@ -307,9 +308,11 @@ def main(argv=None) -> int:
         spawn_tags(args)                       # flag errors before anything starts
         check_inference_flags(args)
         interactive = args.run is None and sys.stdin.isatty() and sys.stdout.isatty()
+        remote = remote_config(args)
+        if remote is None:   # the local network's Lua library compiles on a thread while the rest imports
+            library.compile_in_background()
         # The console's modules are imported before the network's threads start: see import_console.
         import_console(interactive)
-        remote = remote_config(args)
         # local module ids are checked against the local network's modules; a real AO network takes any id
         module = remote.module if remote else spawn_module(args)
         net = open_remote(data_dir, args, remote) if remote else open_network(data_dir, args)
