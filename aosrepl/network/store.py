@@ -15,7 +15,7 @@ Group commit, and no lock held while SQLite works. Callers group writes into ato
 `transaction()`; a unit only *stages* rows in memory (a unit that fails is dropped alone, with the counters
 it moved). The committer thread takes everything staged so far as one batch, writes it with one
 executemany per table and commits it, while the network goes on staging the next batch. Once the log is busy
-(WRITER_AFTER_BATCHES batches), the writing itself is done by the log's writer process (log_writer.py), so its
+(WRITER_AFTER_ROWS rows written), the writing itself is done by the log's writer process (log_writer.py), so its
 Python work does not take turns with the message path for Python's lock; the committer thread sends it each
 batch and waits for its word. Until then the committer writes batches itself: a short run (`aos NAME --run`)
 never pays for the writer's start (a Python of its own, tens of milliseconds of a core). `ticket()` names the
@@ -54,7 +54,11 @@ APPLICATION_ID = 0x414F5352   # "AOSR": marks the file as ours at the SQLite hea
 COMMIT_GATHER_SECONDS = 0.02      # with nobody waiting for an acknowledgement, let a batch gather this long
 # (fewer, larger commits cost less CPU; a waiter ends the gathering at once, so no acknowledgement waits for it)
 STREAM_PAGE = 512                 # rows per fetch when streaming a history
-WRITER_AFTER_BATCHES = 32         # batches the committer writes itself before it starts the writer process
+# rows the committer writes itself before it starts the writer process: a start and a few evals write tens of
+# rows; a busy network writes this many in a tenth of a second (a count of batches came too late: under a steady
+# load the committer gathers a batch for 20 ms, and 32 of them kept a ping-pong on the slower local writes for
+# its first 0.6 s)
+WRITER_AFTER_ROWS = 1000
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -131,7 +135,7 @@ class MessageLog:
                                f"It was left untouched; move it away or choose another data directory.") from None
         self._lock_fd = lock_fd
         self._writer: WriterProcess | None = None   # started once the log is busy (start_writer)
-        self._local_batches = 0               # batches the committer wrote itself
+        self._local_rows = 0                  # rows the committer wrote itself
         self._read_lock = threading.Lock()  # the reading connection
         self._write_lock = threading.Lock()  # the writer process (the committer; close)
         self._depth = 0
@@ -339,8 +343,8 @@ class MessageLog:
                     writer.commit(rows, number)
                 else:
                     self._local_writer.commit(rows)
-                    self._local_batches += 1
-                    if writer is None and self._local_batches >= WRITER_AFTER_BATCHES:
+                    self._local_rows += len(rows)
+                    if writer is None and self._local_rows >= WRITER_AFTER_ROWS:
                         self._start_writer()
             except sqlite3.Error as exc:
                 failure = exc

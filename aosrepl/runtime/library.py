@@ -70,7 +70,7 @@ def module_source(name: str) -> tuple[bytes, bytes] | None:
 
 
 _compiler_lock = threading.Lock()
-_compiler = None       # a plain Lua state that only compiles the runtime's own files (its compile_many function)
+_compiler = None       # (runtime, its functions): a plain Lua state that only compiles the runtime's own files
 _module_chunks: dict[str, tuple[bytes, bytes, bytes]] = {}    # library modules only: a process can `require`
                                                               # any number of names that are none
 _runtime_chunks: dict[str, tuple[bytes, bytes]] = {}
@@ -198,6 +198,7 @@ def compile_all(files=None) -> None:
 
 
 _background_compile: threading.Thread | None = None
+_background_lock = threading.Lock()    # not _compiler_lock: a second call must not wait for the compiling
 
 
 def compile_in_background() -> None:
@@ -206,7 +207,7 @@ def compile_in_background() -> None:
     first thing, and the Lua compiles beside the start-up's Python. The file list is made here: the thread's
     only Python is its one call into Lua and filling the caches."""
     global _background_compile
-    with _compiler_lock:
+    with _background_lock:
         if _background_compile is not None:
             return
         _background_compile = threading.Thread(target=_compile_quietly, args=(library_files(),),

@@ -81,29 +81,37 @@ def test_batches_go_to_the_writer_process_once_it_has_started(tmp_path):
 
 
 def test_the_writer_process_is_started_only_once_the_log_is_busy(tmp_path):
-    """A short run (`aos NAME --run`: a few commits) never pays for starting the writer; a busy log starts it on
+    """A short run (`aos NAME --run`: tens of rows) never pays for starting the writer; a busy log starts it on
     its own, and its batches then go to it."""
     import time
 
-    from aosrepl.network.store import WRITER_AFTER_BATCHES
+    from aosrepl.network.store import WRITER_AFTER_ROWS
 
     log = MessageLog(tmp_path)
+    written = 0
+
+    def commit(rows: int) -> None:
+        nonlocal written
+        with log.transaction():
+            for _ in range(rows):
+                log.insert_message(body(f"{written:043d}"), None)
+                written += 1
+        log.flush()
+
     try:
-        for i in range(WRITER_AFTER_BATCHES - 1):
-            with log.transaction():
-                log.insert_message(body(f"{i:043d}"), None)
-            log.flush()
+        for _ in range(9):
+            commit((WRITER_AFTER_ROWS - 1) // 9)
+        commit(WRITER_AFTER_ROWS - 1 - written)
+        assert written == WRITER_AFTER_ROWS - 1
         assert log.writer_pid is None and not log.writer_in_use
+        commit(1)
+        assert log.writer_pid is not None
         deadline = time.monotonic() + 30
-        i = WRITER_AFTER_BATCHES - 1
         while not log.writer_in_use:
             assert time.monotonic() < deadline, "the log's writer process did not start"
-            with log.transaction():
-                log.insert_message(body(f"{i:043d}"), None)
-            log.flush()
-            i += 1
-        assert log.writer_pid is not None
-        assert len(log.query()) == i
+            commit(1)
+            time.sleep(0.005)
+        assert len(log.query()) == written
     finally:
         log.close()
 
