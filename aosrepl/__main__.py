@@ -1,4 +1,4 @@
 """`python3 -m aosrepl` is the `aos` command."""
-from aosrepl.cli import run
+from aosrepl.command import run
 
 run()

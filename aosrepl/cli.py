@@ -365,10 +365,10 @@ def main(argv=None) -> int:
 
 
 def run() -> None:
-    """The `aos` command: main(), then the process ends at once. By then everything is written and closed (the
-    network's log committed and closed, the output flushed); tearing the interpreter down after that (freeing
-    every module and Lua state, a last garbage collection) took about 9 ms of each `aos NAME --run` here, and
-    would wait for any thread still running (a model still loading)."""
+    """The `aos` command (entered through aosrepl.command): main(), then the process ends at once. By then
+    everything is written and closed (the network's log committed and closed, the output flushed); tearing the
+    interpreter down after that (freeing every module and Lua state, a last garbage collection) took about 9 ms
+    of each `aos NAME --run` here, and would wait for any thread still running (a model still loading)."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -188,3 +188,18 @@ def test_the_command_ends_at_once_with_all_its_output_written(tmp_path):
     assert not (tmp_path / "d" / "aosrepl.db-wal").exists()
     failed = run_aos("t", tmp_path / "d", "--run", "error('no')")
     assert failed.returncode == 1 and "no" in failed.stdout and "Traceback" not in failed.stderr
+
+
+def test_the_command_imports_with_the_collector_off_and_runs_with_it_on():
+    """aosrepl.command (the `aos` entry point) imports the program with Python's garbage collector off, then
+    freezes what the imports made and turns collection on before the run; importing aosrepl alone changes
+    nothing."""
+    import subprocess
+    import sys
+    from console_proc import ROOT, console_env
+    code = ("import gc; import aosrepl.cli; alone = gc.isenabled(); from aosrepl import command, cli; "
+            "during = gc.isenabled(); cli.run = lambda: print(alone, during, gc.isenabled(), "
+            "gc.get_freeze_count() > 1000); command.run()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=console_env(),
+                          cwd=ROOT, timeout=60)
+    assert done.stdout == "True False True True\n", done.stderr
