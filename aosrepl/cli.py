@@ -26,9 +26,34 @@ class StartError(Exception):
     """Something about the command line or the environment that stops start-up (printed, exit 1)."""
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's own, told the terminal's width: left to find it, argparse imports shutil (and with it bz2 and
+    lzma) for the first formatter it makes, which is at the first flag added (2-3 ms of every start here)."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        if width is None:
+            width = _terminal_columns() - 2      # as argparse does
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    """The COLUMNS variable, else the width of the terminal on stdout, else 80 (shutil.get_terminal_size's
+    order)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="aos", description="The aos console on a local, offline AO network (aosrepl), or on a real AO "
+        prog="aos", formatter_class=_HelpFormatter, description="The aos console on a local, offline AO network (aosrepl), or on a real AO "
                                           "network with --mu-url, --cu-url and --gateway-url.",
         epilog="Lines piped into aos are evaluated one by one, like typed lines; the exit status is 1 if any "
                "of them (or a --load or --fund) failed, else 0. Inside the console, type .help for its commands.")
